@@ -1,0 +1,70 @@
+"""A JWKS key set fetched over HTTP, cached, and kept when a refetch fails.
+
+PyJWT's `PyJWKClient` waits 30 s by default and drops its cache on a failed
+fetch; an identity provider's hiccup must not log everybody out, so this one
+keeps the last good keys and refetches on an unknown `kid` at most once a minute.
+"""
+
+import json
+import logging
+import threading
+import time
+import urllib.request
+from functools import lru_cache
+
+import jwt
+
+logger = logging.getLogger(__name__)
+
+REFETCH_INTERVAL_SECONDS = 60
+
+
+class KeyNotFound(Exception):
+    pass
+
+
+class JWKSKeySet:
+    def __init__(self, url: str, *, ttl: float, timeout: float) -> None:
+        self.url = url
+        self.ttl = ttl
+        self.timeout = timeout
+        self._keys: dict[str, jwt.PyJWK] = {}
+        self._fetched_at = 0.0
+        self._attempted_at = float("-inf")
+        self._lock = threading.Lock()
+
+    def key(self, kid: str | None) -> jwt.PyJWK:
+        if time.monotonic() - self._fetched_at > self.ttl:
+            self._refresh()
+        found = self._lookup(kid)
+        if found is None and time.monotonic() - self._attempted_at >= REFETCH_INTERVAL_SECONDS:
+            self._refresh()
+            found = self._lookup(kid)
+        if found is None:
+            raise KeyNotFound(f"No signing key with kid {kid!r}")
+        return found
+
+    def _lookup(self, kid: str | None) -> jwt.PyJWK | None:
+        if kid is None and len(self._keys) == 1:
+            return next(iter(self._keys.values()))
+        return self._keys.get(kid) if kid else None
+
+    def _refresh(self) -> None:
+        with self._lock:
+            self._attempted_at = time.monotonic()
+            try:
+                with urllib.request.urlopen(self.url, timeout=self.timeout) as response:
+                    document = json.load(response)
+                keys = jwt.PyJWKSet.from_dict(document).keys
+            except (OSError, ValueError, jwt.PyJWTError) as exc:
+                logger.warning(
+                    "JWKS fetch from %s failed (%s); keeping the last good keys", self.url, exc
+                )
+                return
+            self._keys = {key.key_id: key for key in keys if key.key_id}
+            self._fetched_at = time.monotonic()
+
+
+@lru_cache(maxsize=8)
+def key_set(url: str, ttl: float, timeout: float) -> JWKSKeySet:
+    return JWKSKeySet(url, ttl=ttl, timeout=timeout)

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from briefs import views
+
+urlpatterns = [
+    path("briefs", views.BriefListView.as_view(), name="brief-list"),
+    path("briefs/<uuid:pk>", views.BriefDetailView.as_view(), name="brief-detail"),
+    path("briefs/<uuid:pk>/tasks", views.BriefTaskListView.as_view(), name="brief-tasks"),
+    path("tasks/<uuid:pk>", views.TaskDetailView.as_view(), name="task-detail"),
+]

@@ -1,0 +1,152 @@
+"""Brief and task endpoints: validate, call a service, serialize."""
+
+from uuid import UUID
+
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.permissions import org_id_of, require_org
+from briefs import services
+from briefs.models import Brief, Task
+from briefs.serializers import (
+    BriefCreateInput,
+    BriefDetailOutput,
+    BriefListOutput,
+    BriefListQuery,
+    BriefOutput,
+    BriefUpdateInput,
+    TaskCreateInput,
+    TaskListOutput,
+    TaskListQuery,
+    TaskOutput,
+    TaskUpdateInput,
+)
+from drift.api import errors, page, validated
+
+
+def brief_of(request: Request, pk: UUID) -> Brief:
+    return get_object_or_404(Brief.objects.for_org(org_id_of(request)), pk=pk)
+
+
+def created(data: dict, location: str) -> Response:
+    return Response(data, status=status.HTTP_201_CREATED, headers={"Location": location})
+
+
+class BriefListView(APIView):
+    @extend_schema(
+        operation_id="briefs_list",
+        parameters=[BriefListQuery],
+        responses={200: BriefListOutput, **errors(400, 401, 429)},
+    )
+    def get(self, request: Request) -> Response:
+        query = validated(BriefListQuery, request.query_params)
+        briefs = Brief.objects.for_org(org_id_of(request))
+        if "status" in query:
+            briefs = briefs.filter(status=query["status"])
+        return Response(
+            page(
+                briefs,
+                key="briefs",
+                query=query,
+                render=lambda rows: BriefOutput(rows, many=True).data,
+            )
+        )
+
+    @extend_schema(
+        operation_id="briefs_create",
+        request=BriefCreateInput,
+        responses={201: BriefDetailOutput, **errors(400, 401, 403, 429)},
+    )
+    def post(self, request: Request) -> Response:
+        data = validated(BriefCreateInput, request.data)
+        brief = services.brief_create(user=request.user, org_id=require_org(request), **data)
+        return created(BriefDetailOutput(brief).data, reverse("brief-detail", args=[brief.pk]))
+
+
+class BriefDetailView(APIView):
+    @extend_schema(
+        operation_id="briefs_retrieve", responses={200: BriefDetailOutput, **errors(401, 404, 429)}
+    )
+    def get(self, request: Request, pk: UUID) -> Response:
+        brief = get_object_or_404(
+            Brief.objects.for_org(org_id_of(request)).prefetch_related("tasks"), pk=pk
+        )
+        return Response(BriefDetailOutput(brief).data)
+
+    @extend_schema(
+        operation_id="briefs_update",
+        request=BriefUpdateInput,
+        responses={200: BriefDetailOutput, **errors(400, 401, 403, 404, 429)},
+    )
+    def patch(self, request: Request, pk: UUID) -> Response:
+        brief = brief_of(request, pk)
+        changes = validated(BriefUpdateInput, request.data)
+        brief = services.brief_update(brief=brief, user=request.user, changes=changes)
+        return Response(BriefDetailOutput(brief).data)
+
+    @extend_schema(
+        operation_id="briefs_destroy", responses={204: None, **errors(401, 403, 404, 429)}
+    )
+    def delete(self, request: Request, pk: UUID) -> Response:
+        services.brief_delete(brief=brief_of(request, pk), user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class BriefTaskListView(APIView):
+    @extend_schema(
+        operation_id="briefs_tasks_list",
+        parameters=[TaskListQuery],
+        responses={200: TaskListOutput, **errors(400, 401, 404, 429)},
+    )
+    def get(self, request: Request, pk: UUID) -> Response:
+        query = validated(TaskListQuery, request.query_params)
+        tasks = Task.objects.filter(brief=brief_of(request, pk), **query)
+        rows = TaskOutput(tasks, many=True).data
+        return Response({"tasks": rows, "total": len(rows)})
+
+    @extend_schema(
+        operation_id="briefs_tasks_create",
+        request=TaskCreateInput,
+        responses={201: TaskOutput, **errors(400, 401, 403, 404, 429)},
+    )
+    def post(self, request: Request, pk: UUID) -> Response:
+        brief = brief_of(request, pk)
+        data = validated(TaskCreateInput, request.data)
+        task = services.task_create(brief=brief, user=request.user, **data)
+        return created(TaskOutput(task).data, reverse("task-detail", args=[task.pk]))
+
+
+class TaskDetailView(APIView):
+    def task_of(self, request: Request, pk: UUID) -> Task:
+        return get_object_or_404(
+            Task.objects.for_org(org_id_of(request)).select_related("brief"), pk=pk
+        )
+
+    @extend_schema(
+        operation_id="tasks_retrieve", responses={200: TaskOutput, **errors(401, 404, 429)}
+    )
+    def get(self, request: Request, pk: UUID) -> Response:
+        return Response(TaskOutput(self.task_of(request, pk)).data)
+
+    @extend_schema(
+        operation_id="tasks_update",
+        request=TaskUpdateInput,
+        responses={200: TaskOutput, **errors(400, 401, 403, 404, 429)},
+    )
+    def patch(self, request: Request, pk: UUID) -> Response:
+        task = self.task_of(request, pk)
+        changes = validated(TaskUpdateInput, request.data)
+        task = services.task_update(task=task, user=request.user, changes=changes)
+        return Response(TaskOutput(task).data)
+
+    @extend_schema(
+        operation_id="tasks_destroy", responses={204: None, **errors(401, 403, 404, 429)}
+    )
+    def delete(self, request: Request, pk: UUID) -> Response:
+        services.task_delete(task=self.task_of(request, pk), user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

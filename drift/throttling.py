@@ -1,0 +1,71 @@
+"""Rate limits per user (per client IP without one) on an atomic shared counter.
+
+The counter lives in the cache: Redis in production (atomic INCR across
+processes), process memory in the embedded default. Limits come from
+`settings.RATE_LIMITS`, so they can be set from the environment.
+"""
+
+import time
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.cache import cache
+from rest_framework.throttling import BaseThrottle
+
+if TYPE_CHECKING:
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
+
+PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """`"10/hour"` -> `(10, 3600)`."""
+    count, _, period = rate.partition("/")
+    try:
+        return int(count), PERIODS[period.strip().rstrip("s")]
+    except (KeyError, ValueError):
+        raise ValueError(f"Bad rate {rate!r}: expected N/second|minute|hour|day") from None
+
+
+class ScopedWindowThrottle(BaseThrottle):
+    """Fixed-window limit per scope. A view names its scopes per method in `throttle_scopes`;
+    without one, reads count against `api:read` and writes against `api:write`."""
+
+    def __init__(self) -> None:
+        self.retry_after: float | None = None
+
+    def allow_request(self, request: "Request", view: "APIView") -> bool:
+        scope = self.scope(request, view)
+        if scope is None:
+            return True
+        limit, window = parse_rate(settings.RATE_LIMITS[scope])
+        now = time.time()
+        key = f"throttle:{scope}:{self.identity(request)}:{int(now // window)}"
+        if self.hit(key, window) <= limit:
+            return True
+        self.retry_after = window - (now % window)
+        return False
+
+    def wait(self) -> float | None:
+        return self.retry_after
+
+    @staticmethod
+    def scope(request: "Request", view: "APIView") -> str | None:
+        scopes = getattr(view, "throttle_scopes", None)
+        if scopes is not None:
+            return scopes.get(request.method)
+        return "api:read" if request.method in ("GET", "HEAD") else "api:write"
+
+    def identity(self, request: "Request") -> str:
+        user = request.user
+        return f"user:{user.pk}" if user is not None else f"ip:{self.get_ident(request)}"
+
+    @staticmethod
+    def hit(key: str, window: int) -> int:
+        cache.add(key, 0, timeout=window + 1)
+        try:
+            return cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.add(key, 1, timeout=window + 1)
+            return 1

@@ -1,0 +1,134 @@
+"""Submitted work sessions, their activities and snippets, and what they were matched to."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from accounts.models import Role
+from briefs.models import Brief, Task
+
+
+class SubmissionQuerySet(models.QuerySet):
+    def for_org(self, org_id: str | None) -> "SubmissionQuerySet":
+        return self.filter(brief__organization_id=org_id) if org_id else self.none()
+
+    def with_details(self) -> "SubmissionQuerySet":
+        """Everything a SubmissionOutput reads, in a constant number of queries."""
+        return self.prefetch_related("activities", "matches")
+
+
+class Submission(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        APPROVED = "approved"
+        REJECTED = "rejected"
+
+    class MatchStatus(models.TextChoices):
+        PENDING = "pending"
+        MATCHED = "matched"
+        FAILED = "failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    brief = models.ForeignKey(Brief, on_delete=models.CASCADE, related_name="submissions")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="submissions"
+    )
+    user_name = models.CharField(max_length=200)
+    role = models.CharField(max_length=16, choices=Role.choices)
+    summary = models.JSONField(default=list)
+    duration = models.PositiveIntegerField(help_text="Minutes.")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    match_status = models.CharField(
+        max_length=16, choices=MatchStatus.choices, default=MatchStatus.PENDING
+    )
+    matcher = models.CharField(max_length=32, blank=True, help_text="Which matcher decided.")
+    needs_review = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = SubmissionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["brief", "-created_at"]),
+            models.Index(fields=["brief", "status", "-created_at"]),
+            models.Index(fields=["brief", "user", "-created_at"]),
+            models.Index(fields=["status", "-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        first = self.summary[0] if self.summary else ""
+        return f"{self.user_name}: {first}"[:80]
+
+    @property
+    def matched_task_ids(self) -> list[uuid.UUID]:
+        return [match.task_id for match in self.matches.all()]
+
+
+class Activity(models.Model):
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="activities")
+    position = models.PositiveIntegerField()
+    app = models.CharField(max_length=200)
+    title = models.CharField(max_length=1000, blank=True)
+    summary = models.TextField(blank=True)
+    duration = models.PositiveIntegerField(help_text="Minutes.")
+    timestamp = models.BigIntegerField(help_text="Unix time in milliseconds.")
+
+    class Meta:
+        ordering = ["submission", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "position"], name="activity_unique_position"
+            )
+        ]
+        verbose_name_plural = "activities"
+
+    def __str__(self) -> str:
+        return f"{self.app}: {self.title}"
+
+
+class Snippet(models.Model):
+    class Context(models.TextChoices):
+        CODE = "code"
+        TERMINAL = "terminal"
+        BROWSER = "browser"
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="snippets")
+    position = models.PositiveIntegerField()
+    text = models.TextField(help_text="OCR text with secrets redacted.")
+    context = models.CharField(max_length=16, choices=Context.choices)
+
+    class Meta:
+        ordering = ["submission", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "position"], name="snippet_unique_position"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class SubmissionMatch(models.Model):
+    """One task a submission was matched to, with the matcher's confidence and reason."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="matches")
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="submission_matches")
+    rank = models.PositiveSmallIntegerField()
+    confidence = models.FloatField()
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["submission", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "task"], name="match_unique_task")
+        ]
+        verbose_name_plural = "matches"
+
+    def __str__(self) -> str:
+        return f"{self.task_id} ({self.confidence:.2f})"

@@ -1,0 +1,286 @@
+"""Use cases for submissions: submit, match, review. Each write is one transaction,
+and its events and Celery tasks go out only after it commits."""
+
+import logging
+import time
+from typing import Any
+from uuid import UUID
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404
+from rest_framework.exceptions import ValidationError
+
+from accounts.models import User
+from briefs.models import Brief, Task
+from briefs.services import ensure_can_manage, tasks_set_status
+from drift.errors import Conflict
+from realtime import events
+from submissions.matching import get_matcher
+from submissions.matching.base import (
+    ActivityDoc,
+    Match,
+    MatchOutcome,
+    SnippetDoc,
+    TaskDoc,
+    WorkDoc,
+)
+from submissions.models import Activity, Snippet, Submission, SubmissionMatch
+from submissions.redaction import redact
+from submissions.tasks import match_submission
+
+logger = logging.getLogger(__name__)
+
+ACTIVITY_BATCH_SIZE = 500
+
+
+@transaction.atomic
+def submission_create(
+    *,
+    user: User,
+    org_id: str | None,
+    brief_id: UUID,
+    user_id: str,
+    user_name: str,
+    role: str,
+    summary: list[str],
+    duration: int,
+    activities: list[dict[str, Any]],
+    snippets: list[dict[str, Any]],
+) -> Submission:
+    """Store a work session with its activities and snippets, then queue its matching."""
+    if user_id != user.pk:
+        raise PermissionDenied("userId must be your own user id.")
+    brief = Brief.objects.for_org(org_id).filter(pk=brief_id).first()
+    if brief is None:
+        raise Http404("Brief not found.")
+    submission = Submission.objects.create(
+        brief=brief,
+        user=user,
+        user_name=user_name,
+        role=role,
+        summary=[redact(line) for line in summary],
+        duration=duration,
+    )
+    Activity.objects.bulk_create(
+        [
+            Activity(
+                submission=submission,
+                position=i,
+                app=a["app"],
+                title=redact(a["title"]),
+                summary=redact(a["summary"]),
+                duration=a["duration"],
+                timestamp=a["timestamp"],
+            )
+            for i, a in enumerate(activities)
+        ],
+        batch_size=ACTIVITY_BATCH_SIZE,
+    )
+    Snippet.objects.bulk_create(
+        [
+            Snippet(submission=submission, position=i, text=redact(s["text"]), context=s["context"])
+            for i, s in enumerate(snippets)
+        ]
+    )
+    match_submission.delay_on_commit(str(submission.pk))
+    events.submission_new(
+        org_id=brief.organization_id,
+        payload={
+            "submissionId": str(submission.pk),
+            "briefId": str(brief.pk),
+            "userId": user.pk,
+            "userName": user_name,
+        },
+    )
+    return submission
+
+
+def submission_await_match(*, submission_id: UUID, timeout_ms: int | None = None) -> Submission:
+    """Wait (bounded) for matching to finish, then load the submission for output."""
+    wait = (settings.MATCH_WAIT_MS if timeout_ms is None else timeout_ms) / 1000
+    deadline = time.monotonic() + wait
+    delay = 0.01
+    pending = Submission.objects.filter(
+        pk=submission_id, match_status=Submission.MatchStatus.PENDING
+    )
+    while pending.exists() and time.monotonic() + delay < deadline:
+        time.sleep(delay)
+        delay = min(delay * 2, 0.1)
+    return Submission.objects.with_details().get(pk=submission_id)
+
+
+def work_doc(submission: Submission) -> WorkDoc:
+    return WorkDoc(
+        role=submission.role,
+        summary=tuple(submission.summary),
+        activities=tuple(
+            ActivityDoc(app=a.app, title=a.title, summary=a.summary, duration=a.duration)
+            for a in submission.activities.all()
+        ),
+        snippets=tuple(
+            SnippetDoc(text=s.text, context=s.context) for s in submission.snippets.all()
+        ),
+    )
+
+
+def task_docs(brief: Brief) -> list[TaskDoc]:
+    return [
+        TaskDoc(id=str(t.pk), key=t.key, role=t.role, title=t.title, description=t.description)
+        for t in brief.tasks.all()
+    ]
+
+
+def submission_match(*, submission_id: UUID) -> None:
+    """Match a pending submission to its brief's tasks and store the outcome.
+
+    Safe to run twice: the stored matches are replaced, not added to. A decided
+    (approved or rejected) submission keeps what its reviewer approved.
+    """
+    submission = (
+        Submission.objects.select_related("brief")
+        .prefetch_related("activities", "snippets", "brief__tasks")
+        .filter(pk=submission_id)
+        .first()
+    )
+    if submission is None or submission.status != Submission.Status.PENDING:
+        return
+    matcher = get_matcher(settings.MATCHER)
+    try:
+        outcome = matcher.match(work_doc(submission), task_docs(submission.brief))
+    except Exception:
+        logger.exception("Matcher %s failed on submission %s", matcher.name, submission_id)
+        outcome = None
+    submission_apply_match(submission_id=submission.pk, outcome=outcome)
+
+
+@transaction.atomic
+def submission_apply_match(*, submission_id: UUID, outcome: MatchOutcome | None) -> None:
+    """Store a matcher's outcome (None: the matcher failed) on a still-pending submission."""
+    submission = (
+        Submission.objects.select_for_update()
+        .select_related("brief")
+        .filter(pk=submission_id)
+        .first()
+    )
+    if submission is None or submission.status != Submission.Status.PENDING:
+        return
+    brief = submission.brief
+    if outcome is None:
+        submission.match_status = Submission.MatchStatus.FAILED
+        submission.needs_review = True
+        matches: list[Match] = []
+    else:
+        valid = {str(pk) for pk in brief.tasks.values_list("pk", flat=True)}
+        matches = [m for m in outcome.matches if m.task_id in valid]
+        submission.match_status = Submission.MatchStatus.MATCHED
+        submission.matcher = outcome.matcher
+        submission.needs_review = outcome.needs_review or not matches
+    _replace_matches(submission, matches)
+    submission.version += 1
+    submission.save(
+        update_fields=["match_status", "matcher", "needs_review", "version", "updated_at"]
+    )
+    task_ids = [m.task_id for m in matches]
+    tasks_set_status(
+        brief=brief, task_ids=task_ids, status=Task.Status.IN_PROGRESS, only_from=Task.Status.TODO
+    )
+    events.submission_updated(
+        org_id=brief.organization_id,
+        brief_id=str(brief.pk),
+        payload={
+            "submissionId": str(submission.pk),
+            "status": submission.status,
+            "matchedTasks": task_ids,
+            "matchStatus": submission.match_status,
+        },
+    )
+
+
+def _replace_matches(submission: Submission, matches: list[Match]) -> None:
+    submission.matches.all().delete()
+    SubmissionMatch.objects.bulk_create(
+        SubmissionMatch(
+            submission=submission,
+            task_id=m.task_id,
+            rank=rank,
+            confidence=m.confidence,
+            reason=m.reason,
+        )
+        for rank, m in enumerate(matches)
+    )
+
+
+@transaction.atomic
+def submission_review(
+    *,
+    submission_id: UUID,
+    user: User,
+    status: str | None = None,
+    matched_task_ids: list[UUID] | None = None,
+) -> Submission:
+    """Approve or reject a submission, optionally replacing its matched tasks.
+
+    Approval marks the matched tasks done in this same transaction. A decided
+    submission cannot be changed; repeating its decision is a no-op.
+    """
+    submission = (
+        Submission.objects.select_for_update().select_related("brief").get(pk=submission_id)
+    )
+    brief = submission.brief
+    ensure_can_manage(brief=brief, user=user)
+    if submission.status != Submission.Status.PENDING:
+        if status == submission.status and matched_task_ids is None:
+            return submission
+        raise Conflict(f"This submission is already {submission.status}.")
+    if matched_task_ids is not None:
+        _set_reviewed_matches(submission, matched_task_ids, user)
+    task_ids = [str(pk) for pk in submission.matches.values_list("task_id", flat=True)]
+    if status:
+        submission.status = status
+    submission.version += 1
+    submission.save(update_fields=["status", "version", "updated_at"])
+    if submission.status == Submission.Status.APPROVED:
+        tasks_set_status(brief=brief, task_ids=task_ids, status=Task.Status.DONE)
+    elif submission.status == Submission.Status.PENDING:
+        tasks_set_status(
+            brief=brief,
+            task_ids=task_ids,
+            status=Task.Status.IN_PROGRESS,
+            only_from=Task.Status.TODO,
+        )
+    payload: events.SubmissionUpdatedPayload = {
+        "submissionId": str(submission.pk),
+        "status": submission.status,
+    }
+    if matched_task_ids is not None:
+        payload["matchedTasks"] = task_ids
+    events.submission_updated(org_id=brief.organization_id, brief_id=str(brief.pk), payload=payload)
+    return submission
+
+
+def _set_reviewed_matches(submission: Submission, task_ids: list[UUID], user: User) -> None:
+    wanted = list(dict.fromkeys(str(pk) for pk in task_ids))
+    found = {
+        str(pk)
+        for pk in Task.objects.filter(brief_id=submission.brief_id, pk__in=wanted).values_list(
+            "pk", flat=True
+        )
+    }
+    for index, task_id in enumerate(wanted):
+        if task_id not in found:
+            raise ValidationError(
+                {"matchedTasks": {index: [f"{task_id} is not a task of this submission's brief."]}}
+            )
+    proposed = {str(m.task_id): m for m in submission.matches.all()}
+    reviewer = user.name or user.username or user.pk
+    _replace_matches(
+        submission,
+        [
+            Match(task_id=pk, confidence=proposed[pk].confidence, reason=proposed[pk].reason)
+            if pk in proposed
+            else Match(task_id=pk, confidence=1.0, reason=f"Chosen by {reviewer} in review.")
+            for pk in wanted
+        ],
+    )

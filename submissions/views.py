@@ -1,0 +1,96 @@
+"""Submission endpoints: validate, call a service, serialize."""
+
+from uuid import UUID
+
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.permissions import org_id_of
+from briefs.views import brief_of
+from drift.api import errors, page, validated
+from submissions import services
+from submissions.models import Submission
+from submissions.serializers import (
+    SubmissionCreateInput,
+    SubmissionListOutput,
+    SubmissionListQuery,
+    SubmissionOutput,
+    SubmissionReviewInput,
+    SubmissionReviewOutput,
+)
+
+
+class SubmissionCreateView(APIView):
+    throttle_scopes = {"POST": "submissions:create"}
+
+    @extend_schema(
+        operation_id="submissions_create",
+        request=SubmissionCreateInput,
+        responses={201: SubmissionOutput, **errors(400, 401, 403, 404, 413, 429)},
+        description="Store a work session, then match it to the brief's tasks. `matchedTasks` "
+        "holds the result when matching finishes within `DRIFT_MATCH_WAIT_MS`; otherwise "
+        "`matchStatus` is `pending` and a `submission:updated` event brings the result.",
+    )
+    def post(self, request: Request) -> Response:
+        data = validated(SubmissionCreateInput, request.data)
+        submission = services.submission_create(
+            user=request.user, org_id=org_id_of(request), **data
+        )
+        submission = services.submission_await_match(submission_id=submission.pk)
+        return Response(
+            SubmissionOutput(submission).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": reverse("submission-detail", args=[submission.pk])},
+        )
+
+
+class SubmissionDetailView(APIView):
+    throttle_scopes = {"GET": "api:read", "HEAD": "api:read", "PATCH": "submissions:update"}
+
+    @extend_schema(
+        operation_id="submissions_retrieve",
+        responses={200: SubmissionOutput, **errors(401, 404, 429)},
+    )
+    def get(self, request: Request, pk: UUID) -> Response:
+        submission = get_object_or_404(
+            Submission.objects.for_org(org_id_of(request)).with_details(), pk=pk
+        )
+        return Response(SubmissionOutput(submission).data)
+
+    @extend_schema(
+        operation_id="submissions_review",
+        request=SubmissionReviewInput,
+        responses={200: SubmissionReviewOutput, **errors(400, 401, 403, 404, 409, 429)},
+        description="Approve or reject (PM or the brief's creator). Approval marks the "
+        "matched tasks done in the same transaction.",
+    )
+    def patch(self, request: Request, pk: UUID) -> Response:
+        get_object_or_404(Submission.objects.for_org(org_id_of(request)), pk=pk)
+        data = validated(SubmissionReviewInput, request.data)
+        submission = services.submission_review(submission_id=pk, user=request.user, **data)
+        return Response(SubmissionReviewOutput(submission).data)
+
+
+class BriefSubmissionListView(APIView):
+    @extend_schema(
+        operation_id="briefs_submissions_list",
+        parameters=[SubmissionListQuery],
+        responses={200: SubmissionListOutput, **errors(400, 401, 404, 429)},
+    )
+    def get(self, request: Request, pk: UUID) -> Response:
+        query = validated(SubmissionListQuery, request.query_params)
+        submissions = Submission.objects.filter(brief=brief_of(request, pk)).with_details()
+        filters = {k: query[k] for k in ("status", "user_id") if k in query}
+        return Response(
+            page(
+                submissions.filter(**filters),
+                key="submissions",
+                query=query,
+                render=lambda rows: SubmissionOutput(rows, many=True).data,
+            )
+        )
