@@ -29,15 +29,16 @@ class JWKSKeySet:
         self.ttl = ttl
         self.timeout = timeout
         self._keys: dict[str, jwt.PyJWK] = {}
-        self._fetched_at = 0.0
-        self._attempted_at = float("-inf")
+        self._fetched_at: float | None = None
+        self._missed_at = float("-inf")
         self._lock = threading.Lock()
 
     def key(self, kid: str | None) -> jwt.PyJWK:
-        if time.monotonic() - self._fetched_at > self.ttl:
+        if self._fetched_at is None or time.monotonic() - self._fetched_at > self.ttl:
             self._refresh()
         found = self._lookup(kid)
-        if found is None and time.monotonic() - self._attempted_at >= REFETCH_INTERVAL_SECONDS:
+        if found is None and time.monotonic() - self._missed_at >= REFETCH_INTERVAL_SECONDS:
+            self._missed_at = time.monotonic()
             self._refresh()
             found = self._lookup(kid)
         if found is None:
@@ -51,7 +52,6 @@ class JWKSKeySet:
 
     def _refresh(self) -> None:
         with self._lock:
-            self._attempted_at = time.monotonic()
             try:
                 with urllib.request.urlopen(self.url, timeout=self.timeout) as response:
                     document = json.load(response)

@@ -32,6 +32,9 @@ class LoginView(APIView):
     permission_classes = [AllowAny]
     throttle_scopes = {"POST": "auth:login"}
 
+    def get_authenticate_header(self, request: Request) -> str:
+        return 'Bearer realm="drift"'  # bad credentials are a 401, not DRF's 403
+
     @extend_schema(
         operation_id="auth_login",
         request=LoginInput,

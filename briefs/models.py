@@ -10,16 +10,25 @@ from django.utils import timezone
 from accounts.models import Organization, Role
 
 
+class BriefStatus(models.TextChoices):
+    PLANNING = "planning"
+    ACTIVE = "active"
+    COMPLETED = "completed"
+
+
+class TaskStatus(models.TextChoices):
+    TODO = "todo"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+
+
 class BriefQuerySet(models.QuerySet):
     def for_org(self, org_id: str | None) -> "BriefQuerySet":
         return self.filter(organization_id=org_id) if org_id else self.none()
 
 
 class Brief(models.Model):
-    class Status(models.TextChoices):
-        PLANNING = "planning"
-        ACTIVE = "active"
-        COMPLETED = "completed"
+    Status = BriefStatus
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="briefs")
@@ -77,10 +86,7 @@ class TaskQuerySet(models.QuerySet):
 
 
 class Task(models.Model):
-    class Status(models.TextChoices):
-        TODO = "todo"
-        IN_PROGRESS = "in_progress"
-        DONE = "done"
+    Status = TaskStatus
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     brief = models.ForeignKey(Brief, on_delete=models.CASCADE, related_name="tasks")

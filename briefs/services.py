@@ -17,7 +17,7 @@ def ensure_can_manage(*, brief: Brief, user: User) -> None:
         raise PermissionDenied("Only a PM or the brief's creator may do this.")
 
 
-def _free_key_prefix(org_id: str, name: str) -> str:
+def free_key_prefix(org_id: str, name: str) -> str:
     base = key_prefix_for(name)
     taken = set(
         Brief.objects.filter(organization_id=org_id, key_prefix__startswith=base).values_list(
@@ -49,7 +49,7 @@ def brief_create(
         description=description,
         status=status,
         created_by=user,
-        key_prefix=_free_key_prefix(org_id, name),
+        key_prefix=free_key_prefix(org_id, name),
     )
 
 

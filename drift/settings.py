@@ -192,10 +192,13 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
-        "RoleEnum": "accounts.models.Role.choices",
-        "SubmissionStatusEnum": "submissions.models.Submission.Status.choices",
-        "TaskStatusEnum": "briefs.models.Task.Status.choices",
-        "BriefStatusEnum": "briefs.models.Brief.Status.choices",
+        "RoleEnum": "accounts.models.Role",
+        "BriefStatusEnum": "briefs.models.BriefStatus",
+        "TaskStatusEnum": "briefs.models.TaskStatus",
+        "SubmissionStatusEnum": "submissions.models.SubmissionStatus",
+        "MatchStatusEnum": "submissions.models.MatchStatus",
+        "SnippetContextEnum": "submissions.models.SnippetContext",
+        "ReviewDecisionEnum": "submissions.serializers.REVIEW_DECISIONS",
     },
 }
 

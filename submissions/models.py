@@ -10,6 +10,24 @@ from accounts.models import Role
 from briefs.models import Brief, Task
 
 
+class SubmissionStatus(models.TextChoices):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class MatchStatus(models.TextChoices):
+    PENDING = "pending"
+    MATCHED = "matched"
+    FAILED = "failed"
+
+
+class SnippetContext(models.TextChoices):
+    CODE = "code"
+    TERMINAL = "terminal"
+    BROWSER = "browser"
+
+
 class SubmissionQuerySet(models.QuerySet):
     def for_org(self, org_id: str | None) -> "SubmissionQuerySet":
         return self.filter(brief__organization_id=org_id) if org_id else self.none()
@@ -20,15 +38,8 @@ class SubmissionQuerySet(models.QuerySet):
 
 
 class Submission(models.Model):
-    class Status(models.TextChoices):
-        PENDING = "pending"
-        APPROVED = "approved"
-        REJECTED = "rejected"
-
-    class MatchStatus(models.TextChoices):
-        PENDING = "pending"
-        MATCHED = "matched"
-        FAILED = "failed"
+    Status = SubmissionStatus
+    MatchStatus = MatchStatus
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     brief = models.ForeignKey(Brief, on_delete=models.CASCADE, related_name="submissions")
@@ -92,10 +103,7 @@ class Activity(models.Model):
 
 
 class Snippet(models.Model):
-    class Context(models.TextChoices):
-        CODE = "code"
-        TERMINAL = "terminal"
-        BROWSER = "browser"
+    Context = SnippetContext
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="snippets")
     position = models.PositiveIntegerField()

@@ -11,6 +11,7 @@ MAX_ACTIVITIES = 1000
 MAX_SNIPPETS = 5
 MAX_SNIPPET_CHARS = 500
 MAX_MINUTES = 100_000
+REVIEW_DECISIONS = [Submission.Status.APPROVED, Submission.Status.REJECTED]
 
 
 class ActivityInput(serializers.Serializer):
@@ -40,9 +41,7 @@ class SubmissionCreateInput(serializers.Serializer):
 
 
 class SubmissionReviewInput(serializers.Serializer):
-    status = serializers.ChoiceField(
-        choices=[Submission.Status.APPROVED, Submission.Status.REJECTED], required=False
-    )
+    status = serializers.ChoiceField(choices=REVIEW_DECISIONS, required=False)
     matchedTasks = serializers.ListField(
         child=serializers.UUIDField(),
         max_length=100,

@@ -1,0 +1,77 @@
+"""Shared fixtures: a PM (alice), a developer (bob) and a designer (carol) of one org,
+and mallory, a PM of another org; `api(user)` (or `api(token=...)`) is an HTTP client
+holding that user's token."""
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from accounts.models import Role, User
+from tests.factories import OTHER_ORG, make_user, token_for
+
+
+class Api:
+    """A JSON client for the DRIFT API, as a desktop or web client would call it."""
+
+    def __init__(self, token: str | None = None) -> None:
+        self.client = Client()
+        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
+
+    def request(self, method: str, path: str, body: Any = None, **headers: str) -> Any:
+        call = getattr(self.client, method)
+        kwargs: dict[str, Any] = {"headers": {**self.headers, **headers}}
+        if body is not None:
+            kwargs.update(data=body, content_type="application/json")
+        return call(path, **kwargs)
+
+    def get(self, path: str, **headers: str) -> Any:
+        return self.request("get", path, **headers)
+
+    def post(self, path: str, body: Any = None, **headers: str) -> Any:
+        return self.request("post", path, body, **headers)
+
+    def patch(self, path: str, body: Any = None, **headers: str) -> Any:
+        return self.request("patch", path, body, **headers)
+
+    def delete(self, path: str, **headers: str) -> Any:
+        return self.request("delete", path, **headers)
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings: Any) -> None:
+    """Generous rate limits, a clean cache and a fast password hasher; tests of
+    throttling set their own limits."""
+    settings.RATE_LIMITS = dict.fromkeys(settings.RATE_LIMITS, "100000/hour")
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    cache.clear()
+
+
+@pytest.fixture
+def alice(db: None) -> User:
+    return make_user("user_alice", role=Role.PM, name="Alice PM")
+
+
+@pytest.fixture
+def bob(db: None) -> User:
+    return make_user("user_bob", role=Role.DEV, name="Bob Dev")
+
+
+@pytest.fixture
+def carol(db: None) -> User:
+    return make_user("user_carol", role=Role.DESIGNER, name="Carol Designer")
+
+
+@pytest.fixture
+def mallory(db: None) -> User:
+    return make_user("user_mallory", role=Role.PM, org=OTHER_ORG, name="Mallory Outsider")
+
+
+@pytest.fixture
+def api() -> Callable[[User | None], Api]:
+    def make(user: User | None = None, *, token: str | None = None) -> Api:
+        return Api(token_for(user) if user else token)
+
+    return make
