@@ -5,8 +5,9 @@ holding that user's token."""
 from collections.abc import Callable
 from typing import Any
 
+import uuid
+
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from accounts.models import Role, User
@@ -42,11 +43,31 @@ class Api:
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings: Any) -> None:
-    """Generous rate limits, a clean cache and a fast password hasher; tests of
-    throttling set their own limits."""
+    """Generous rate limits, a cache namespace of its own and a fast password hasher.
+
+    A fresh key prefix, not `cache.clear()`: on Redis, clearing would also wipe the
+    Celery broker's queues. Tests of throttling set their own limits.
+    """
     settings.RATE_LIMITS = dict.fromkeys(settings.RATE_LIMITS, "100000/hour")
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    cache.clear()
+    settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": uuid.uuid4().hex}}
+
+
+@pytest.fixture(scope="session")
+def matching_worker(django_db_setup: None, django_db_blocker: Any) -> Any:
+    """A real Celery worker (in a thread, on the Redis broker) when `REDIS_URL` is set;
+    without it Celery runs tasks in-process and no worker is needed."""
+    from django.conf import settings
+
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        yield None
+        return
+    from celery.contrib.testing.worker import start_worker
+
+    from drift.celery import app
+
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        yield app
 
 
 @pytest.fixture

@@ -9,8 +9,9 @@ from briefs.models import Task
 from submissions.models import Activity, Snippet, Submission
 from tests.factories import make_brief, make_task, stripe_payload
 
-# Matching runs when the submission's transaction commits, as in production.
-pytestmark = pytest.mark.django_db(transaction=True)
+# Matching runs when the submission's transaction commits, as in production: in-process
+# on the embedded default, on a real worker with Redis.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("matching_worker")]
 
 RESPONSE_KEYS = {
     "id",

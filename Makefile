@@ -1,0 +1,44 @@
+# DRIFT: `make run` serves the demo, `make test` runs the suite. Both install first.
+# Django 6 needs Python 3.12+; the first of these that runs is used (override: PYTHON=...).
+PYTHON ?= $(shell for p in python3.12 python3.13 $(HOME)/.pyenv/versions/3.12*/bin/python3 \
+	$(HOME)/.pyenv/versions/3.13*/bin/python3; do \
+	$$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; \
+	done)
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test lint worker
+
+$(VENV)/.installed: pyproject.toml
+	@test -n "$(PYTHON)" || { echo "DRIFT needs Python 3.12 or newer (python3.12)."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet ".[dev]"
+	@rm -rf build
+	@touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py seed_demo
+	@echo
+	@echo "API docs: http://$(HOST):$(PORT)/docs  (ReDoc: /redoc, schema: /api/schema/)"
+	@echo "Admin:    http://$(HOST):$(PORT)/admin/"
+	@echo
+	$(VENV)/bin/daphne --bind $(HOST) --port $(PORT) drift.asgi:application
+
+test: install
+	$(PY) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
+
+worker: install
+	$(VENV)/bin/celery -A drift worker --loglevel INFO
