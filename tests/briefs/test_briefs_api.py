@@ -203,3 +203,15 @@ def test_task_list_costs_the_same_queries_for_5_or_200_tasks(api, alice):
     assert count_queries(lambda: client.get(f"/api/briefs/{small.pk}/tasks")) == count_queries(
         lambda: client.get(f"/api/briefs/{large.pk}/tasks")
     )
+
+
+def test_an_unchanged_brief_answers_304_to_its_etag(api, alice):
+    brief = make_brief(alice, tasks=3)
+    client = api(alice)
+    first = client.get(f"/api/briefs/{brief.pk}")
+    assert first["ETag"]
+    again = client.get(f"/api/briefs/{brief.pk}", **{"If-None-Match": first["ETag"]})
+    assert again.status_code == 304
+    client.patch(f"/api/briefs/{brief.pk}", {"name": "Renamed"})
+    changed = client.get(f"/api/briefs/{brief.pk}", **{"If-None-Match": first["ETag"]})
+    assert changed.status_code == 200
