@@ -1,24 +1,41 @@
 """The one door for server events: services call these, clients get `{"type", "payload"}`.
 
-Every event is sent after the surrounding transaction commits, so a rolled-back
-change never emits one, and only to the channel-layer group of its org.
+`publish()` appends the event to its org's log inside the caller's transaction and
+sends it to the org's channel-layer group after commit, so a rolled-back change
+never emits one and a committed one is never lost to a client that resumes.
+Every frame also carries `id` (per org, gap-free), `ts` and, when a request
+caused it, that request's `requestId`.
+
+The channel-layer handler names, and so the consumer methods that receive them,
+are mapped here and nowhere else.
 """
 
 import logging
+import time
 from functools import partial
-from typing import Any, NotRequired, TypedDict
+from typing import Any, Literal, NotRequired, TypedDict
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
 from drift.middleware import request_id_var
+from realtime import services
+from realtime.models import RecordingPresence
 
 logger = logging.getLogger(__name__)
 
 SUBMISSION_NEW = "submission:new"
 SUBMISSION_UPDATED = "submission:updated"
 TASKS_UPDATED = "tasks:updated"
+RECORDING_STATUS = "recording:status"
+
+# Channel-layer message types -> `EventsConsumer.realtime_event` / `.realtime_presence`.
+EVENT_HANDLER = "realtime.event"
+PRESENCE_HANDLER = "realtime.presence"
+
+PRUNE_EVERY_SECONDS = 3600.0
+_last_prune = 0.0
 
 
 class SubmissionNewPayload(TypedDict):
@@ -40,18 +57,48 @@ class TasksUpdatedPayload(TypedDict):
     taskIds: list[str]
 
 
+class RecordingStatusPayload(TypedDict):
+    briefId: str
+    status: Literal["recording", "stopped"]
+    duration: int
+    userId: str
+    userName: str
+
+
+class EventFrame(TypedDict):
+    """A server event as sent: the spec's `type` and `payload`, plus our additions."""
+
+    type: str
+    payload: Any
+    id: int
+    ts: str
+    requestId: NotRequired[str]
+
+
+class RecordingStatusFrame(TypedDict):
+    type: Literal["recording:status"]
+    payload: RecordingStatusPayload
+
+
 def org_group(org_id: str) -> str:
     return f"org.{org_id}"
 
 
-def publish(*, org_id: str, brief_id: str, type: str, payload: Any) -> None:
-    """Send `{"type": type, "payload": payload}` to the org's clients after commit."""
+def publish(*, org_id: str, brief_id: str | None, type: str, payload: Any) -> None:
+    """Log the event in the org's stream now and send it to the org's clients after commit."""
     request_id = request_id_var.get()
+    event = services.event_record(
+        org_id=org_id,
+        brief_id=brief_id,
+        type=type,
+        payload=payload,
+        request_id="" if request_id == "-" else request_id,
+    )
     message = {
-        "type": "drift.event",
-        "event": {"type": type, "payload": payload},
+        "type": EVENT_HANDLER,
+        "id": event.seq,
         "briefId": brief_id,
-        "requestId": None if request_id == "-" else request_id,
+        "event": event.frame(),
     }
     transaction.on_commit(partial(_send, org_group(org_id), message))
 
@@ -60,18 +107,65 @@ def _send(group: str, message: dict[str, Any]) -> None:
     try:
         async_to_sync(get_channel_layer().group_send)(group, message)
     except Exception:
-        # The change is committed; a lost live event is recovered by the client's next read.
+        # The event is logged; connected clients fill the gap when the next one arrives.
         logger.exception("Could not publish %s to %s", message["event"]["type"], group)
+    _prune_now_and_then()
+
+
+def _prune_now_and_then() -> None:
+    """Keep the log to 24 h without a scheduler: any publishing process prunes hourly."""
+    global _last_prune
+    if time.monotonic() - _last_prune < PRUNE_EVERY_SECONDS:
+        return
+    _last_prune = time.monotonic()
+    try:
+        services.events_prune()
+    except Exception:
+        logger.exception("Could not prune old events")
 
 
 def submission_new(*, org_id: str, payload: SubmissionNewPayload) -> None:
+    """A submission was stored (spec: `submission:new`)."""
     publish(org_id=org_id, brief_id=payload["briefId"], type=SUBMISSION_NEW, payload=payload)
 
 
 def submission_updated(*, org_id: str, brief_id: str, payload: SubmissionUpdatedPayload) -> None:
+    """A submission's status changed, or its matching finished (`matchedTasks`, `matchStatus`)."""
     publish(org_id=org_id, brief_id=brief_id, type=SUBMISSION_UPDATED, payload=payload)
 
 
 def tasks_updated(*, org_id: str, payload: TasksUpdatedPayload) -> None:
+    """Tasks of a brief changed (status, fields, created or deleted); none: no event."""
     if payload["taskIds"]:
         publish(org_id=org_id, brief_id=payload["briefId"], type=TASKS_UPDATED, payload=payload)
+
+
+def recording_status_frame(
+    presence: RecordingPresence, *, status: Literal["recording", "stopped"]
+) -> RecordingStatusFrame:
+    """The relayed `recording:status`: the desktop's payload with `userId` and `userName`."""
+    return {
+        "type": RECORDING_STATUS,
+        "payload": {
+            "briefId": str(presence.brief_id),
+            "status": status,
+            "duration": presence.duration,
+            "userId": presence.user_id,
+            "userName": presence.user_name,
+        },
+    }
+
+
+async def recording_status_relay(
+    *, org_id: str, frame: RecordingStatusFrame, sender: str | None = None
+) -> None:
+    """Relay a `recording:status` live to the org's clients but `sender`; it is not logged."""
+    await get_channel_layer().group_send(
+        org_group(org_id),
+        {
+            "type": PRESENCE_HANDLER,
+            "sender": sender,
+            "briefId": frame["payload"]["briefId"],
+            "frame": frame,
+        },
+    )
