@@ -21,7 +21,7 @@ from django.db import transaction
 
 from drift.middleware import request_id_var
 from realtime import services
-from realtime.models import RecordingPresence
+from realtime.models import Event, RecordingPresence
 
 logger = logging.getLogger(__name__)
 
@@ -94,13 +94,17 @@ def publish(*, org_id: str, brief_id: str | None, type: str, payload: Any) -> No
         payload=payload,
         request_id="" if request_id == "-" else request_id,
     )
-    message = {
+    transaction.on_commit(partial(_send, org_group(org_id), layer_message(event)))
+
+
+def layer_message(event: Event) -> dict[str, Any]:
+    """The channel-layer message carrying a logged event to `EventsConsumer.realtime_event`."""
+    return {
         "type": EVENT_HANDLER,
         "id": event.seq,
-        "briefId": brief_id,
+        "briefId": str(event.brief_id) if event.brief_id else None,
         "event": event.frame(),
     }
-    transaction.on_commit(partial(_send, org_group(org_id), message))
 
 
 def _send(group: str, message: dict[str, Any]) -> None:
