@@ -16,7 +16,7 @@ No business logic here: the database is reached only through `realtime.services`
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 from urllib.parse import parse_qs
 from uuid import UUID
@@ -185,7 +185,8 @@ class EventsConsumer(AsyncWebsocketConsumer):
         return frame
 
     async def on_auth(self, frame: dict[str, Any]) -> None:
-        """First auth, or a fresh token extending the session; may carry `since`."""
+        """First auth, or a fresh token extending the session (answered with `connection`
+        again). May carry `since`, to resume in the same step, before any live event."""
         token = frame.get("token")
         if not isinstance(token, str) or not token:
             raise FrameError("BAD_REQUEST", "'auth' needs a 'token'.")
@@ -336,7 +337,9 @@ class EventsConsumer(AsyncWebsocketConsumer):
                 lambda: _spawn(_drop_presence(self.channel_name)),
             )
 
-    def _later(self, name: str, delay: float, action: Callable[[], Awaitable[None]]) -> None:
+    def _later(
+        self, name: str, delay: float, action: Callable[[], Coroutine[Any, Any, None]]
+    ) -> None:
         self._cancel(name)
         self._timers[name] = asyncio.get_running_loop().call_later(
             max(delay, 0), lambda: _spawn(action())
