@@ -2,10 +2,9 @@
 and mallory, a PM of another org; `api(user)` (or `api(token=...)`) is an HTTP client
 holding that user's token."""
 
+import uuid
 from collections.abc import Callable
 from typing import Any
-
-import uuid
 
 import pytest
 from django.test import Client
