@@ -32,9 +32,11 @@ class SubmissionQuerySet(models.QuerySet):
     def for_org(self, org_id: str | None) -> "SubmissionQuerySet":
         return self.filter(brief__organization_id=org_id) if org_id else self.none()
 
-    def with_details(self) -> "SubmissionQuerySet":
-        """Everything a SubmissionOutput reads, in a constant number of queries."""
-        return self.prefetch_related("activities", "matches")
+    def with_details(self, *, history: bool = False) -> "SubmissionQuerySet":
+        """Everything a SubmissionOutput reads (and, with `history`, a
+        SubmissionDetailOutput), in a constant number of queries."""
+        queryset = self.prefetch_related("activities", "matches")
+        return queryset.prefetch_related("history") if history else queryset
 
 
 class Submission(models.Model):
@@ -140,3 +142,49 @@ class SubmissionMatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_id} ({self.confidence:.2f})"
+
+
+class SubmissionEventKind(models.TextChoices):
+    MATCHED = "matched"
+    MATCH_FAILED = "match_failed"
+    REMATCH_QUEUED = "rematch_queued"
+    MATCHES_EDITED = "matches_edited"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class SubmissionEvent(models.Model):
+    """Audit: one status change or match edit, who made it, and what the matcher proposed.
+
+    Written by the services in the transaction of the change it records (see
+    `submissions.audit`); never edited afterwards.
+    """
+
+    Kind = SubmissionEventKind
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="history")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who did it; empty for the matcher.",
+    )
+    actor_name = models.CharField(max_length=200, blank=True)
+    from_status = models.CharField(max_length=16, choices=Submission.Status.choices)
+    to_status = models.CharField(max_length=16, choices=Submission.Status.choices)
+    tasks_before = models.JSONField(default=list, help_text="Matched task ids before.")
+    tasks_after = models.JSONField(default=list, help_text="Matched task ids after.")
+    matcher = models.CharField(max_length=32, blank=True)
+    proposed = models.JSONField(
+        default=list, help_text="The matcher's proposal: [{taskId, confidence}]."
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["submission", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} by {self.actor_name or 'matcher'}"

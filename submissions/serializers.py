@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from accounts.models import Role
 from drift.api import PageQuery, TimestampField
-from submissions.models import Snippet, Submission
+from submissions.models import Snippet, Submission, SubmissionEvent
 
 MAX_SUMMARY_LINES = 20
 MAX_ACTIVITIES = 1000
@@ -87,6 +87,32 @@ class SubmissionOutput(serializers.Serializer):
     )
     matches = MatchOutput(many=True, source="matches.all")
     needsReview = serializers.BooleanField(source="needs_review")
+
+
+class ProposalOutput(serializers.Serializer):
+    taskId = serializers.UUIDField()
+    confidence = serializers.FloatField(min_value=0, max_value=1)
+
+
+class SubmissionEventOutput(serializers.Serializer):
+    """One audit entry: a status change, a match edit or a matcher run."""
+
+    kind = serializers.ChoiceField(choices=SubmissionEvent.Kind.choices)
+    actorId = serializers.CharField(source="actor_id", allow_null=True)
+    actorName = serializers.CharField(source="actor_name", help_text="Empty for the matcher.")
+    fromStatus = serializers.ChoiceField(choices=Submission.Status.choices, source="from_status")
+    toStatus = serializers.ChoiceField(choices=Submission.Status.choices, source="to_status")
+    tasksBefore = serializers.ListField(child=serializers.UUIDField(), source="tasks_before")
+    tasksAfter = serializers.ListField(child=serializers.UUIDField(), source="tasks_after")
+    matcher = serializers.CharField(help_text="The matcher whose proposal was in force.")
+    proposed = ProposalOutput(many=True, help_text="What that matcher proposed.")
+    createdAt = TimestampField(source="created_at")
+
+
+class SubmissionDetailOutput(SubmissionOutput):
+    history = SubmissionEventOutput(
+        many=True, source="history.all", help_text="Audit trail, oldest first."
+    )
 
 
 class SubmissionListOutput(serializers.Serializer):

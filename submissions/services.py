@@ -3,6 +3,7 @@ and its events and Celery tasks go out only after it commits."""
 
 import logging
 import time
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -17,6 +18,7 @@ from briefs.models import Brief, Task
 from briefs.services import ensure_can_manage, tasks_set_status
 from drift.errors import Conflict
 from realtime import events
+from submissions import audit
 from submissions.matching import get_matcher
 from submissions.matching.base import (
     ActivityDoc,
@@ -26,7 +28,7 @@ from submissions.matching.base import (
     TaskDoc,
     WorkDoc,
 )
-from submissions.models import Activity, Snippet, Submission, SubmissionMatch
+from submissions.models import Activity, Snippet, Submission, SubmissionEvent, SubmissionMatch
 from submissions.redaction import redact
 from submissions.tasks import match_submission
 
@@ -167,6 +169,7 @@ def submission_apply_match(*, submission_id: UUID, outcome: MatchOutcome | None)
     if submission is None or submission.status != Submission.Status.PENDING:
         return
     brief = submission.brief
+    tasks_before = audit.matched_task_ids(submission)
     if outcome is None:
         submission.match_status = Submission.MatchStatus.FAILED
         submission.needs_review = True
@@ -183,6 +186,16 @@ def submission_apply_match(*, submission_id: UUID, outcome: MatchOutcome | None)
         update_fields=["match_status", "matcher", "needs_review", "version", "updated_at"]
     )
     task_ids = [m.task_id for m in matches]
+    audit.record(
+        submission=submission,
+        kind=SubmissionEvent.Kind.MATCHED if outcome else SubmissionEvent.Kind.MATCH_FAILED,
+        actor=None,
+        from_status=submission.status,
+        tasks_before=tasks_before,
+        tasks_after=task_ids,
+        matcher=outcome.matcher if outcome else "",
+        proposed=audit.proposal(outcome.matches) if outcome else [],
+    )
     tasks_set_status(
         brief=brief, task_ids=task_ids, status=Task.Status.IN_PROGRESS, only_from=Task.Status.TODO
     )
@@ -234,6 +247,8 @@ def submission_review(
         if status == submission.status and matched_task_ids is None:
             return submission
         raise Conflict(f"This submission is already {submission.status}.")
+    from_status, tasks_before = submission.status, audit.matched_task_ids(submission)
+    matcher, proposed = audit.last_proposal(submission)
     if matched_task_ids is not None:
         _set_reviewed_matches(submission, matched_task_ids, user)
     task_ids = [str(pk) for pk in submission.matches.values_list("task_id", flat=True)]
@@ -241,6 +256,7 @@ def submission_review(
         submission.status = status
     submission.version += 1
     submission.save(update_fields=["status", "version", "updated_at"])
+    _record_review(submission, user, from_status, tasks_before, task_ids, (matcher, proposed))
     if submission.status == Submission.Status.APPROVED:
         tasks_set_status(brief=brief, task_ids=task_ids, status=Task.Status.DONE)
     elif submission.status == Submission.Status.PENDING:
@@ -258,6 +274,32 @@ def submission_review(
         payload["matchedTasks"] = task_ids
     events.submission_updated(org_id=brief.organization_id, brief_id=str(brief.pk), payload=payload)
     return submission
+
+
+def _record_review(
+    submission: Submission,
+    user: User,
+    from_status: str,
+    tasks_before: list[str],
+    tasks_after: list[str],
+    proposal: tuple[str, list[dict[str, Any]]],
+) -> None:
+    if submission.status != from_status:
+        kind = submission.status
+    elif tasks_before != tasks_after:
+        kind = SubmissionEvent.Kind.MATCHES_EDITED
+    else:
+        return
+    audit.record(
+        submission=submission,
+        kind=kind,
+        actor=user,
+        from_status=from_status,
+        tasks_before=tasks_before,
+        tasks_after=tasks_after,
+        matcher=proposal[0],
+        proposed=proposal[1],
+    )
 
 
 def _set_reviewed_matches(submission: Submission, task_ids: list[UUID], user: User) -> None:
@@ -284,3 +326,84 @@ def _set_reviewed_matches(submission: Submission, task_ids: list[UUID], user: Us
             for pk in wanted
         ],
     )
+
+
+@transaction.atomic
+def submission_requeue_match(*, submission_id: UUID, user: User) -> Submission:
+    """Queue matching again for a pending submission (the admin's "re-match").
+
+    Its matches stay until the new outcome replaces them; a decided submission
+    keeps what its reviewer approved, so asking for it is a conflict.
+    """
+    submission = (
+        Submission.objects.select_for_update().select_related("brief").get(pk=submission_id)
+    )
+    brief = submission.brief
+    ensure_can_manage(brief=brief, user=user)
+    if submission.status != Submission.Status.PENDING:
+        raise Conflict(f"This submission is already {submission.status}.")
+    tasks = audit.matched_task_ids(submission)
+    submission.match_status = Submission.MatchStatus.PENDING
+    submission.version += 1
+    submission.save(update_fields=["match_status", "version", "updated_at"])
+    audit.record(
+        submission=submission,
+        kind=SubmissionEvent.Kind.REMATCH_QUEUED,
+        actor=user,
+        from_status=submission.status,
+        tasks_before=tasks,
+        tasks_after=tasks,
+    )
+    match_submission.delay_on_commit(str(submission.pk))
+    events.submission_updated(
+        org_id=brief.organization_id,
+        brief_id=str(brief.pk),
+        payload={
+            "submissionId": str(submission.pk),
+            "status": submission.status,
+            "matchStatus": submission.match_status,
+        },
+    )
+    return submission
+
+
+@dataclass(frozen=True)
+class Rematch:
+    """What re-running the matcher did (or, on a dry run, would do) to one submission."""
+
+    submission_id: UUID
+    before: list[str]
+    after: list[str]
+    skipped: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return not self.skipped and self.before != self.after
+
+
+def submission_rematch(*, submission_id: UUID, dry_run: bool = False) -> Rematch:
+    """Run the matcher now on a pending submission and store its outcome (unless `dry_run`).
+
+    Decided (approved or rejected) submissions are skipped: they keep what their
+    reviewer approved. Storing goes through `submission_apply_match`, so the tasks,
+    events and audit are those of any other matching.
+    """
+    submission = (
+        Submission.objects.select_related("brief")
+        .prefetch_related("activities", "snippets", "brief__tasks", "matches")
+        .get(pk=submission_id)
+    )
+    before = [str(m.task_id) for m in submission.matches.all()]
+    if submission.status != Submission.Status.PENDING:
+        return Rematch(submission_id=submission.pk, before=before, after=before, skipped=True)
+    matcher = get_matcher(settings.MATCHER)
+    try:
+        outcome = matcher.match(work_doc(submission), task_docs(submission.brief))
+    except Exception:
+        logger.exception("Matcher %s failed on submission %s", matcher.name, submission_id)
+        outcome = None
+    valid = {str(t.pk) for t in submission.brief.tasks.all()}
+    after = [m.task_id for m in outcome.matches if m.task_id in valid] if outcome else []
+    if not dry_run:
+        submission_apply_match(submission_id=submission.pk, outcome=outcome)
+    return Rematch(submission_id=submission.pk, before=before, after=after)

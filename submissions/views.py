@@ -17,6 +17,7 @@ from submissions import services
 from submissions.models import Submission
 from submissions.serializers import (
     SubmissionCreateInput,
+    SubmissionDetailOutput,
     SubmissionListOutput,
     SubmissionListQuery,
     SubmissionOutput,
@@ -54,13 +55,13 @@ class SubmissionDetailView(APIView):
 
     @extend_schema(
         operation_id="submissions_retrieve",
-        responses={200: SubmissionOutput, **errors(401, 404, 429)},
+        responses={200: SubmissionDetailOutput, **errors(401, 404, 429)},
     )
     def get(self, request: Request, pk: UUID) -> Response:
         submission = get_object_or_404(
-            Submission.objects.for_org(org_id_of(request)).with_details(), pk=pk
+            Submission.objects.for_org(org_id_of(request)).with_details(history=True), pk=pk
         )
-        return Response(SubmissionOutput(submission).data)
+        return Response(SubmissionDetailOutput(submission).data)
 
     @extend_schema(
         operation_id="submissions_review",
