@@ -1,7 +1,11 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import HttpRequest
 
 from accounts.models import Organization, User
+from drift.admin_site import OrgScopedAdmin
 
 
 @admin.register(Organization)
@@ -11,7 +15,10 @@ class OrganizationAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(OrgScopedAdmin, DjangoUserAdmin):
+    """PMs manage their own organization's members (their DRIFT role above all);
+    superusers manage everyone and everything about them."""
+
     ordering = ["name", "id"]
     list_display = ["id", "name", "email", "organization", "role", "is_staff"]
     list_filter = ["role", "is_staff", "organization"]
@@ -43,3 +50,25 @@ class UserAdmin(DjangoUserAdmin):
         ),
     ]
     readonly_fields = ["id", "last_login", "date_joined"]
+
+    def get_list_filter(self, request: HttpRequest) -> list[str]:
+        return self.list_filter if request.user.is_superuser else ["role", "is_staff"]
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser or obj is None:
+            return fieldsets
+        # A PM may let a member into the back office, not make anyone a superuser.
+        return [
+            (n, o) if n != "Access" else (n, {"fields": ["is_active", "is_staff"]})
+            for n, o in fieldsets
+        ]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        extra = [] if request.user.is_superuser or obj is None else ["organization"]
+        return [*self.readonly_fields, *extra]
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        if not request.user.is_superuser and not change:
+            obj.organization_id = request.user.organization_id
+        super().save_model(request, obj, form, change)

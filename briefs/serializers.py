@@ -74,3 +74,78 @@ class TaskCreateInput(serializers.Serializer):
 class TaskUpdateInput(TaskCreateInput):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, partial=True, **kwargs)
+
+
+class TaskStatusCounts(serializers.Serializer):
+    todo = serializers.IntegerField()
+    inProgress = serializers.IntegerField()
+    done = serializers.IntegerField()
+
+
+class RoleProgress(TaskStatusCounts):
+    role = serializers.ChoiceField(choices=Role.choices)
+    total = serializers.IntegerField()
+
+
+class TaskProgress(serializers.Serializer):
+    total = serializers.IntegerField()
+    byStatus = TaskStatusCounts()
+    byRole = RoleProgress(many=True)
+    percentDone = serializers.IntegerField(min_value=0, max_value=100)
+
+
+class TaskMinutes(serializers.Serializer):
+    taskId = serializers.UUIDField()
+    key = serializers.CharField()
+    title = serializers.CharField()
+    role = serializers.ChoiceField(choices=Role.choices)
+    status = serializers.ChoiceField(choices=Task.Status.choices)
+    minutes = serializers.IntegerField(help_text="Minutes of submissions not rejected.")
+    approvedMinutes = serializers.IntegerField()
+    submissions = serializers.IntegerField()
+
+
+class PersonMinutes(serializers.Serializer):
+    userId = serializers.CharField()
+    userName = serializers.CharField()
+    role = serializers.ChoiceField(choices=Role.choices)
+    minutes = serializers.IntegerField(help_text="Minutes of submissions not rejected.")
+    approvedMinutes = serializers.IntegerField()
+    submissions = serializers.IntegerField()
+
+
+class SubmissionCounts(serializers.Serializer):
+    total = serializers.IntegerField()
+    pending = serializers.IntegerField()
+    approved = serializers.IntegerField()
+    rejected = serializers.IntegerField()
+    needsReview = serializers.IntegerField(help_text="Pending submissions flagged for a PM.")
+
+
+class ConfidenceBucket(serializers.Serializer):
+    to = serializers.FloatField()
+    count = serializers.IntegerField()
+
+    def get_fields(self) -> dict:
+        # `from` is a Python keyword: declare it by name.
+        return {"from": serializers.FloatField(), **super().get_fields()}
+
+
+class MatchConfidence(serializers.Serializer):
+    average = serializers.FloatField(allow_null=True)
+    matches = serializers.IntegerField()
+    low = serializers.IntegerField(help_text="Matches below `lowThreshold`.")
+    lowThreshold = serializers.FloatField()
+    buckets = ConfidenceBucket(many=True)
+
+
+class BriefMetricsOutput(serializers.Serializer):
+    briefId = serializers.UUIDField()
+    tasks = TaskProgress()
+    minutesByTask = TaskMinutes(many=True)
+    minutesByPerson = PersonMinutes(many=True)
+    submissions = SubmissionCounts()
+    approvalRate = serializers.FloatField(
+        allow_null=True, help_text="Approved / (approved + rejected); null before any decision."
+    )
+    matchConfidence = MatchConfidence()

@@ -12,12 +12,14 @@ from rest_framework.views import APIView
 
 from accounts.permissions import org_id_of, require_org
 from briefs import services
+from briefs.metrics import brief_metrics
 from briefs.models import Brief, Task
 from briefs.serializers import (
     BriefCreateInput,
     BriefDetailOutput,
     BriefListOutput,
     BriefListQuery,
+    BriefMetricsOutput,
     BriefOutput,
     BriefUpdateInput,
     TaskCreateInput,
@@ -150,3 +152,15 @@ class TaskDetailView(APIView):
     def delete(self, request: Request, pk: UUID) -> Response:
         services.task_delete(task=self.task_of(request, pk), user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class BriefMetricsView(APIView):
+    @extend_schema(
+        operation_id="briefs_metrics",
+        responses={200: BriefMetricsOutput, **errors(401, 404, 429)},
+        description="The brief's progress: tasks by role and status, minutes submitted per "
+        "task and per person (rejected work excluded), approval rate and match confidence. "
+        "A constant number of queries, whatever the brief's size.",
+    )
+    def get(self, request: Request, pk: UUID) -> Response:
+        return Response(BriefMetricsOutput(brief_metrics(brief_of(request, pk))).data)

@@ -25,7 +25,7 @@ SECURE_PROXY_SSL_HEADER = (
 
 INSTALLED_APPS = [
     "daphne",
-    "django.contrib.admin",
+    "drift.admin_apps.DriftAdminConfig",  # django.contrib.admin, PMs only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -44,6 +44,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "drift.middleware.RequestIdMiddleware",
+    "drift.middleware.RateLimitHeadersMiddleware",
     "drift.middleware.BodySizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -107,7 +108,12 @@ REDIS_URL = env.str("REDIS_URL", default="")
 
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # Rate limits fail open when Redis is down; they must not wait long to learn it.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
     }
     CHANNEL_LAYERS = {
         "default": {
