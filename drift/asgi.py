@@ -9,11 +9,13 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter  # noqa: E402
 
+from drift.middleware import BodySizeLimitASGI  # noqa: E402
 from realtime.routing import websocket_application  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        # Bodies are counted as they arrive: a chunked one declares no length.
+        "http": BodySizeLimitASGI(django_asgi_app),
         # Origins checked against ALLOWED_HOSTS and CSRF_TRUSTED_ORIGINS (realtime.routing).
         "websocket": websocket_application(),
     }

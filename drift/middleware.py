@@ -4,7 +4,9 @@ import contextvars
 import logging
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from types import SimpleNamespace
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -36,7 +38,11 @@ class RequestIdMiddleware:
 
 
 class BodySizeLimitMiddleware:
-    """Answer 413 from the declared length, before anything reads the body."""
+    """Answer 413 from the declared length, before anything reads the body.
+
+    A chunked body declares no length: under ASGI `BodySizeLimitASGI` counts it as it
+    arrives; under WSGI Django reads no more than the declared length (none: nothing).
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -51,7 +57,22 @@ class BodySizeLimitMiddleware:
         return self.get_response(request)
 
 
-def payload_too_large(request: HttpRequest) -> HttpResponse:
+class RateLimitHeadersMiddleware:
+    """Add `RateLimit-Policy` / `RateLimit` to every rate-limited response, 429 or not."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        state = getattr(request, "ratelimit", None)
+        if state is not None:
+            for name, value in state.headers().items():
+                response[name] = value
+        return response
+
+
+def payload_too_large(request: HttpRequest | SimpleNamespace) -> HttpResponse:
     limit_mb = settings.MAX_REQUEST_BYTES / (1024 * 1024)
     return error_response(
         request,
@@ -65,3 +86,80 @@ class RequestIdLogFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id_var.get()
         return True
+
+
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+class BodySizeLimitASGI:
+    """ASGI wrapper: a body over `MAX_REQUEST_BYTES`, declared or chunked, gets 413.
+
+    Django's ASGI handler buffers the whole body before any middleware runs, so the
+    limit has to sit in front of it: the body is read here, counted chunk by chunk,
+    and the request is answered 413 as soon as it crosses the limit, without reading
+    the rest.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        limit = settings.MAX_REQUEST_BYTES
+        if _declared_length(scope) > limit:
+            return await _send_too_large(scope, send)
+        messages, size = [], 0
+        while True:
+            message = await receive()
+            messages.append(message)
+            size += len(message.get("body", b""))
+            if size > limit:
+                return await _send_too_large(scope, send)
+            if message["type"] != "http.request" or not message.get("more_body"):
+                break
+        return await self.app(scope, _replay(messages, receive), send)
+
+
+def _declared_length(scope: Scope) -> int:
+    for name, value in scope.get("headers", []):
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return 0
+    return 0
+
+
+def _replay(messages: list[dict[str, Any]], receive: Receive) -> Receive:
+    """A `receive` that hands the buffered body back as one message, then defers."""
+    body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.request")
+    pending = [{"type": "http.request", "body": body, "more_body": False}]
+    if messages[-1]["type"] != "http.request":
+        pending.append(messages[-1])
+
+    async def replay() -> dict[str, Any]:
+        return pending.pop(0) if pending else await receive()
+
+    return replay
+
+
+async def _send_too_large(scope: Scope, send: Send) -> None:
+    request_id = uuid.uuid4().hex
+    response = payload_too_large(SimpleNamespace(request_id=request_id))
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(response.content)).encode()),
+                (b"x-request-id", request_id.encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": response.content})

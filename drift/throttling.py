@@ -5,8 +5,10 @@ processes), process memory in the embedded default. Limits come from
 `settings.RATE_LIMITS`, so they can be set from the environment.
 """
 
+import logging
+import math
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
@@ -15,6 +17,8 @@ from rest_framework.throttling import BaseThrottle
 if TYPE_CHECKING:
     from rest_framework.request import Request
     from rest_framework.views import APIView
+
+logger = logging.getLogger(__name__)
 
 PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 
@@ -28,9 +32,32 @@ def parse_rate(rate: str) -> tuple[int, int]:
         raise ValueError(f"Bad rate {rate!r}: expected N/second|minute|hour|day") from None
 
 
+class RateLimitState(NamedTuple):
+    """One request's standing in its scope's window, as the RateLimit headers tell it."""
+
+    scope: str
+    limit: int
+    window: int
+    remaining: int
+    reset: int
+
+    def headers(self) -> dict[str, str]:
+        """`RateLimit-Policy` and `RateLimit` (IETF draft-ietf-httpapi-ratelimit-headers)."""
+        name = self.scope.replace(":", "-")
+        return {
+            "RateLimit-Policy": f'"{name}";q={self.limit};w={self.window}',
+            "RateLimit": f'"{name}";r={max(0, self.remaining)};t={self.reset}',
+        }
+
+
 class ScopedWindowThrottle(BaseThrottle):
     """Fixed-window limit per scope. A view names its scopes per method in `throttle_scopes`;
-    without one, reads count against `api:read` and writes against `api:write`."""
+    without one, reads count against `api:read` and writes against `api:write`.
+
+    The outcome is left on the request as `ratelimit` for `RateLimitHeadersMiddleware`.
+    When the cache is unreachable the request is let through (and logged): Redis down
+    must not take the API down with it.
+    """
 
     def __init__(self) -> None:
         self.retry_after: float | None = None
@@ -42,9 +69,16 @@ class ScopedWindowThrottle(BaseThrottle):
         limit, window = parse_rate(settings.RATE_LIMITS[scope])
         now = time.time()
         key = f"throttle:{scope}:{self.identity(request)}:{int(now // window)}"
-        if self.hit(key, window) <= limit:
+        try:
+            count = self.hit(key, window)
+        except Exception:
+            logger.warning("Rate limit counter unavailable; letting %s through", scope)
             return True
-        self.retry_after = window - (now % window)
+        reset = max(1, math.ceil(window - (now % window)))
+        request._request.ratelimit = RateLimitState(scope, limit, window, limit - count, reset)
+        if count <= limit:
+            return True
+        self.retry_after = reset
         return False
 
     def wait(self) -> float | None:
