@@ -71,6 +71,7 @@ _DESCRIPTIONS = {
     409: "The change conflicts with the resource's state (CONFLICT).",
     412: "`If-Match` is stale (PRECONDITION_FAILED).",
     413: "Body over 5 MB (PAYLOAD_TOO_LARGE).",
+    422: "`Idempotency-Key` reused with another body (IDEMPOTENCY_KEY_MISMATCH).",
     429: "Rate limit exceeded (RATE_LIMIT_EXCEEDED); see `Retry-After`.",
     503: "A dependency is down (SERVICE_UNAVAILABLE).",
 }

@@ -42,6 +42,11 @@ class PreconditionFailed(exceptions.APIException):
     default_detail = "The resource has changed since you last read it."
 
 
+class IdempotencyKeyMismatch(exceptions.APIException):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_detail = "This Idempotency-Key was used with another request body."
+
+
 class PayloadTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = "Request body is too large."

@@ -188,3 +188,29 @@ class SubmissionEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} by {self.actor_name or 'matcher'}"
+
+
+class IdempotencyKey(models.Model):
+    """One `Idempotency-Key` of POST /api/submissions, scoped to its user (CONTRACT §6).
+
+    Claimed before the submission is written and bound to it in the same transaction
+    (`submissions.idempotency`); kept 24 h, then pruned (`prune_idempotency_keys`).
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the request body.")
+    submission = models.ForeignKey(
+        Submission, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    response = models.JSONField(null=True, blank=True, help_text="The first response's body.")
+    claimed_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_unique_user_key")
+        ]
+
+    def __str__(self) -> str:
+        return self.key

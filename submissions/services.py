@@ -19,6 +19,7 @@ from briefs.services import ensure_can_manage, tasks_set_status
 from drift.errors import Conflict
 from realtime import events
 from submissions import audit
+from submissions.idempotency import idempotency_bind
 from submissions.matching import get_matcher
 from submissions.matching.base import (
     ActivityDoc,
@@ -28,7 +29,14 @@ from submissions.matching.base import (
     TaskDoc,
     WorkDoc,
 )
-from submissions.models import Activity, Snippet, Submission, SubmissionEvent, SubmissionMatch
+from submissions.models import (
+    Activity,
+    IdempotencyKey,
+    Snippet,
+    Submission,
+    SubmissionEvent,
+    SubmissionMatch,
+)
 from submissions.redaction import redact
 from submissions.tasks import match_submission
 
@@ -50,8 +58,12 @@ def submission_create(
     duration: int,
     activities: list[dict[str, Any]],
     snippets: list[dict[str, Any]],
+    idempotency_key: IdempotencyKey | None = None,
 ) -> Submission:
-    """Store a work session with its activities and snippets, then queue its matching."""
+    """Store a work session with its activities and snippets, then queue its matching.
+
+    `idempotency_key`, the request's claimed key, is bound to the new submission in
+    this same transaction (`submissions.idempotency`)."""
     if user_id != user.pk:
         raise PermissionDenied("userId must be your own user id.")
     brief = Brief.objects.for_org(org_id).filter(pk=brief_id).first()
@@ -65,6 +77,8 @@ def submission_create(
         summary=[redact(line) for line in summary],
         duration=duration,
     )
+    if idempotency_key is not None:
+        idempotency_bind(record=idempotency_key, submission=submission)
     Activity.objects.bulk_create(
         [
             Activity(

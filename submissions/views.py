@@ -4,7 +4,7 @@ from uuid import UUID
 
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -13,8 +13,8 @@ from rest_framework.views import APIView
 from accounts.permissions import org_id_of
 from briefs.views import brief_of
 from drift.api import errors, page, validated
-from submissions import services
-from submissions.models import Submission
+from submissions import idempotency, services
+from submissions.models import IdempotencyKey, Submission
 from submissions.serializers import (
     SubmissionCreateInput,
     SubmissionDetailOutput,
@@ -25,6 +25,14 @@ from submissions.serializers import (
     SubmissionReviewOutput,
 )
 
+IDEMPOTENCY_KEY = OpenApiParameter(
+    idempotency.HEADER,
+    str,
+    OpenApiParameter.HEADER,
+    description="Retries with the same key and body replay the first response (24 h); "
+    "another body is 422, a retry while the first is in progress 409.",
+)
+
 
 class SubmissionCreateView(APIView):
     throttle_scopes = {"POST": "submissions:create"}
@@ -32,22 +40,41 @@ class SubmissionCreateView(APIView):
     @extend_schema(
         operation_id="submissions_create",
         request=SubmissionCreateInput,
-        responses={201: SubmissionOutput, **errors(400, 401, 403, 404, 413, 429)},
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: SubmissionOutput, **errors(400, 401, 403, 404, 409, 413, 422, 429)},
         description="Store a work session, then match it to the brief's tasks. `matchedTasks` "
         "holds the result when matching finishes within `DRIFT_MATCH_WAIT_MS`; otherwise "
-        "`matchStatus` is `pending` and a `submission:updated` event brings the result.",
+        "`matchStatus` is `pending` and a `submission:updated` event brings the result. "
+        "With an `Idempotency-Key`, a retry replays the first response (24 h).",
     )
     def post(self, request: Request) -> Response:
         data = validated(SubmissionCreateInput, request.data)
-        submission = services.submission_create(
-            user=request.user, org_id=org_id_of(request), **data
-        )
+        key = request.headers.get(idempotency.HEADER)
+        with idempotency.idempotency_guard(user=request.user, key=key, data=request.data) as claim:
+            if claim.replay is not None:
+                return self.replay(claim.replay)
+            submission = services.submission_create(
+                user=request.user, org_id=org_id_of(request), idempotency_key=claim.record, **data
+            )
         submission = services.submission_await_match(submission_id=submission.pk)
+        body = SubmissionOutput(submission).data
+        claim.remember(body)
         return Response(
-            SubmissionOutput(submission).data,
+            body,
             status=status.HTTP_201_CREATED,
             headers={"Location": reverse("submission-detail", args=[submission.pk])},
         )
+
+    @staticmethod
+    def replay(record: IdempotencyKey) -> Response:
+        """The first response again: its body when kept, else the submission as it is now."""
+        body = record.response
+        if body is None:
+            submission = Submission.objects.with_details().get(pk=record.submission_id)
+            body = SubmissionOutput(submission).data
+        location = reverse("submission-detail", args=[record.submission_id])
+        headers = {"Location": location, "Idempotent-Replayed": "true"}
+        return Response(body, status=status.HTTP_201_CREATED, headers=headers)
 
 
 class SubmissionDetailView(APIView):

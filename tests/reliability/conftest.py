@@ -44,17 +44,21 @@ class Served:
 
 
 @pytest.fixture(scope="module")
-def served() -> Iterator[Served]:
+def served(request: pytest.FixtureRequest) -> Iterator[Served]:
     """DRIFT on the suite's own backing services: SQLite (a file of its own) in the
-    embedded run; PostgreSQL and Redis when the suite runs with them."""
+    embedded run; PostgreSQL and Redis when the suite runs with them. A test module
+    sets more environment in `SERVED_ENV`."""
     database, drop = os.environ.get("DATABASE_URL", ""), None
     if database.startswith("postgres"):
         database, drop = create_postgres_database(database)
     env = drift_env(
         database_url=database or sqlite_url(),
         redis_url=os.environ.get("REDIS_URL", ""),
-        RATE_LIMIT_SUBMISSIONS_CREATE="10/hour",
-        DRIFT_MATCH_WAIT_MS="0",
+        **{
+            "RATE_LIMIT_SUBMISSIONS_CREATE": "1000/hour",
+            "DRIFT_MATCH_WAIT_MS": "0",
+            **getattr(request.module, "SERVED_ENV", {}),
+        },
     )
     seed = prepare_database(env)
     server = DriftServer(env)

@@ -179,13 +179,15 @@ class Process:
     """A child process whose output goes to a log file; kill() sends SIGKILL."""
 
     def __init__(self, command: list[str], env: dict[str, str]) -> None:
-        self.log = tempfile.NamedTemporaryFile(prefix="drift-proc-", suffix=".log", delete=False)
-        self.process = subprocess.Popen(
-            command, cwd=BASE_DIR, env=env, stdout=self.log, stderr=subprocess.STDOUT
-        )
+        descriptor, name = tempfile.mkstemp(prefix="drift-proc-", suffix=".log")
+        self.log = Path(name)
+        with os.fdopen(descriptor, "wb") as log:
+            self.process = subprocess.Popen(
+                command, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
+            )
 
     def output(self) -> str:
-        return Path(self.log.name).read_text(errors="replace")
+        return self.log.read_text(errors="replace")
 
     def kill(self) -> None:
         if self.process.poll() is None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 BASE_DIR = Path(__file__).resolve().parents[2]
+SERVED_ENV = {"RATE_LIMIT_SUBMISSIONS_CREATE": "10/hour"}
 
 
 def test_30_parallel_submissions_with_a_limit_of_10_create_exactly_10(served):
