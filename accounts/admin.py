@@ -1,7 +1,9 @@
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from django.http import HttpRequest
 
 from accounts.models import Organization, User
@@ -14,10 +16,20 @@ class OrganizationAdmin(admin.ModelAdmin):
     search_fields = ["id", "name"]
 
 
+class MemberChangeForm(UserChangeForm):
+    # Members who sign in through the identity provider have no username.
+    username = forms.CharField(max_length=150, required=False, empty_value=None)
+
+    class Meta(UserChangeForm.Meta):
+        model = User
+
+
 @admin.register(User)
 class UserAdmin(OrgScopedAdmin, DjangoUserAdmin):
     """PMs manage their own organization's members (their DRIFT role above all);
     superusers manage everyone and everything about them."""
+
+    form = MemberChangeForm
 
     ordering = ["name", "id"]
     list_display = ["id", "name", "email", "organization", "role", "is_staff"]

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from briefs import services
 from briefs.metrics import brief_metrics
 from briefs.models import Brief, Task
-from drift.admin_site import OrgScopedAdmin
+from drift.admin_site import OrgScopedAdmin, PMInlineMixin
 
 TASK_FIELDS = ["role", "title", "description", "status"]
 
@@ -21,7 +21,7 @@ def adopt(obj: Model, created: Model) -> None:
     vars(obj).update(vars(created))
 
 
-class TaskInline(admin.TabularInline):
+class TaskInline(PMInlineMixin, admin.TabularInline):
     model = Task
     fields = ["key", "role", "title", "status"]
     readonly_fields = ["key"]

@@ -106,3 +106,18 @@ class OrgScopedAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return self.has_change_permission(request, obj)
+
+
+class PMInlineMixin:
+    """Inline rows follow their parent's scoping: a PM who may change the parent (checked
+    by its OrgScopedAdmin) may change its rows, without Django's per-model permissions."""
+
+    def _allowed(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return is_back_office_user(request.user)
+
+    has_view_permission = _allowed
+    has_change_permission = _allowed
+    has_delete_permission = _allowed
+
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return is_back_office_user(request.user)

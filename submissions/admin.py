@@ -210,8 +210,11 @@ class SubmissionAdmin(OrgScopedAdmin):
     def match_table(self, obj: Submission) -> SafeString:
         rows = format_html_join(
             "",
-            "<tr><td>{}</td><td>{}</td><td>{:.2f}</td><td>{}</td></tr>",
-            ((m.task.key, m.task.title, m.confidence, m.reason) for m in obj.matches.all()),
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (m.task.key, m.task.title, f"{m.confidence:.2f}", m.reason)
+                for m in obj.matches.all()
+            ),
         )
         return _table(["task", "title", "confidence", "reason"], rows, "No matched task.")
 
