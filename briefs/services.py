@@ -9,6 +9,7 @@ from django.db.models import F
 
 from accounts.models import Role, User
 from briefs.models import Brief, Task, key_prefix_for
+from drift.conditional import save_versioned
 from realtime import events
 
 
@@ -54,12 +55,15 @@ def brief_create(
 
 
 @transaction.atomic
-def brief_update(*, brief: Brief, user: User, changes: dict[str, Any]) -> Brief:
+def brief_update(
+    *, brief: Brief, user: User, changes: dict[str, Any], expected_version: int | None = None
+) -> Brief:
+    """Change a brief; with `expected_version` (from `If-Match`) only if still at it."""
     ensure_can_manage(brief=brief, user=user)
     for field, value in changes.items():
         setattr(brief, field, value)
     brief.version += 1
-    brief.save(update_fields=[*changes, "version", "updated_at"])
+    save_versioned(brief, [*changes, "version", "updated_at"], if_version=expected_version)
     return brief
 
 
@@ -97,12 +101,15 @@ def task_create(
 
 
 @transaction.atomic
-def task_update(*, task: Task, user: User, changes: dict[str, Any]) -> Task:
+def task_update(
+    *, task: Task, user: User, changes: dict[str, Any], expected_version: int | None = None
+) -> Task:
+    """Change a task; with `expected_version` (from `If-Match`) only if still at it."""
     ensure_can_manage(brief=task.brief, user=user)
     for field, value in changes.items():
         setattr(task, field, value)
     task.version += 1
-    task.save(update_fields=[*changes, "version", "updated_at"])
+    save_versioned(task, [*changes, "version", "updated_at"], if_version=expected_version)
     _tasks_changed(brief=task.brief, task_ids=[task.pk])
     return task
 

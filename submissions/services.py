@@ -16,6 +16,7 @@ from rest_framework.exceptions import ValidationError
 from accounts.models import User
 from briefs.models import Brief, Task
 from briefs.services import ensure_can_manage, tasks_set_status
+from drift.conditional import save_versioned
 from drift.errors import Conflict
 from realtime import events
 from submissions import audit
@@ -246,11 +247,13 @@ def submission_review(
     user: User,
     status: str | None = None,
     matched_task_ids: list[UUID] | None = None,
+    expected_version: int | None = None,
 ) -> Submission:
     """Approve or reject a submission, optionally replacing its matched tasks.
 
     Approval marks the matched tasks done in this same transaction. A decided
-    submission cannot be changed; repeating its decision is a no-op.
+    submission cannot be changed; repeating its decision is a no-op. With
+    `expected_version` (from `If-Match`) the write is conditional: 412 when stale.
     """
     submission = (
         Submission.objects.select_for_update().select_related("brief").get(pk=submission_id)
@@ -269,7 +272,7 @@ def submission_review(
     if status:
         submission.status = status
     submission.version += 1
-    submission.save(update_fields=["status", "version", "updated_at"])
+    save_versioned(submission, ["status", "version", "updated_at"], if_version=expected_version)
     _record_review(submission, user, from_status, tasks_before, task_ids, (matcher, proposed))
     if submission.status == Submission.Status.APPROVED:
         tasks_set_status(brief=brief, task_ids=task_ids, status=Task.Status.DONE)
