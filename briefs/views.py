@@ -28,7 +28,8 @@ from briefs.serializers import (
     TaskOutput,
     TaskUpdateInput,
 )
-from drift.api import errors, page, validated
+from drift.api import IF_MATCH, errors, page, validated
+from drift.conditional import precondition, tagged
 
 
 def brief_of(request: Request, pk: UUID) -> Brief:
@@ -75,21 +76,28 @@ class BriefDetailView(APIView):
         operation_id="briefs_retrieve", responses={200: BriefDetailOutput, **errors(401, 404, 429)}
     )
     def get(self, request: Request, pk: UUID) -> Response:
-        brief = get_object_or_404(
-            Brief.objects.for_org(org_id_of(request)).prefetch_related("tasks"), pk=pk
-        )
-        return Response(BriefDetailOutput(brief).data)
+        return tagged(BriefDetailOutput(self.brief_with_tasks(request, pk)).data)
 
     @extend_schema(
         operation_id="briefs_update",
         request=BriefUpdateInput,
-        responses={200: BriefDetailOutput, **errors(400, 401, 403, 404, 429)},
+        parameters=[IF_MATCH],
+        responses={200: BriefDetailOutput, **errors(400, 401, 403, 404, 412, 429)},
     )
     def patch(self, request: Request, pk: UUID) -> Response:
-        brief = brief_of(request, pk)
+        brief = self.brief_with_tasks(request, pk)
         changes = validated(BriefUpdateInput, request.data)
-        brief = services.brief_update(brief=brief, user=request.user, changes=changes)
-        return Response(BriefDetailOutput(brief).data)
+        version = precondition(request, brief, lambda b: BriefDetailOutput(b).data)
+        brief = services.brief_update(
+            brief=brief, user=request.user, changes=changes, expected_version=version
+        )
+        return tagged(BriefDetailOutput(brief).data)
+
+    @staticmethod
+    def brief_with_tasks(request: Request, pk: UUID) -> Brief:
+        return get_object_or_404(
+            Brief.objects.for_org(org_id_of(request)).prefetch_related("tasks"), pk=pk
+        )
 
     @extend_schema(
         operation_id="briefs_destroy", responses={204: None, **errors(401, 403, 404, 429)}
@@ -133,18 +141,22 @@ class TaskDetailView(APIView):
         operation_id="tasks_retrieve", responses={200: TaskOutput, **errors(401, 404, 429)}
     )
     def get(self, request: Request, pk: UUID) -> Response:
-        return Response(TaskOutput(self.task_of(request, pk)).data)
+        return tagged(TaskOutput(self.task_of(request, pk)).data)
 
     @extend_schema(
         operation_id="tasks_update",
         request=TaskUpdateInput,
-        responses={200: TaskOutput, **errors(400, 401, 403, 404, 429)},
+        parameters=[IF_MATCH],
+        responses={200: TaskOutput, **errors(400, 401, 403, 404, 412, 429)},
     )
     def patch(self, request: Request, pk: UUID) -> Response:
         task = self.task_of(request, pk)
         changes = validated(TaskUpdateInput, request.data)
-        task = services.task_update(task=task, user=request.user, changes=changes)
-        return Response(TaskOutput(task).data)
+        version = precondition(request, task, lambda t: TaskOutput(t).data)
+        task = services.task_update(
+            task=task, user=request.user, changes=changes, expected_version=version
+        )
+        return tagged(TaskOutput(task).data)
 
     @extend_schema(
         operation_id="tasks_destroy", responses={204: None, **errors(401, 403, 404, 429)}

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
 
@@ -75,6 +75,14 @@ _DESCRIPTIONS = {
     429: "Rate limit exceeded (RATE_LIMIT_EXCEEDED); see `Retry-After`.",
     503: "A dependency is down (SERVICE_UNAVAILABLE).",
 }
+
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    description="The ETag of this resource's GET; a stale one is 412 PRECONDITION_FAILED.",
+)
 
 
 def errors(*statuses: int) -> dict[int, OpenApiResponse]:

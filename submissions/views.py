@@ -12,7 +12,8 @@ from rest_framework.views import APIView
 
 from accounts.permissions import org_id_of
 from briefs.views import brief_of
-from drift.api import errors, page, validated
+from drift.api import IF_MATCH, errors, page, validated
+from drift.conditional import precondition, tagged
 from submissions import idempotency, services
 from submissions.models import IdempotencyKey, Submission
 from submissions.serializers import (
@@ -85,23 +86,30 @@ class SubmissionDetailView(APIView):
         responses={200: SubmissionDetailOutput, **errors(401, 404, 429)},
     )
     def get(self, request: Request, pk: UUID) -> Response:
-        submission = get_object_or_404(
-            Submission.objects.for_org(org_id_of(request)).with_details(history=True), pk=pk
-        )
-        return Response(SubmissionDetailOutput(submission).data)
+        return tagged(SubmissionDetailOutput(self.submission_of(request, pk)).data)
 
     @extend_schema(
         operation_id="submissions_review",
         request=SubmissionReviewInput,
-        responses={200: SubmissionReviewOutput, **errors(400, 401, 403, 404, 409, 429)},
+        parameters=[IF_MATCH],
+        responses={200: SubmissionReviewOutput, **errors(400, 401, 403, 404, 409, 412, 429)},
         description="Approve or reject (PM or the brief's creator). Approval marks the "
         "matched tasks done in the same transaction.",
     )
     def patch(self, request: Request, pk: UUID) -> Response:
-        get_object_or_404(Submission.objects.for_org(org_id_of(request)), pk=pk)
+        current = self.submission_of(request, pk)
         data = validated(SubmissionReviewInput, request.data)
-        submission = services.submission_review(submission_id=pk, user=request.user, **data)
+        version = precondition(request, current, lambda s: SubmissionDetailOutput(s).data)
+        submission = services.submission_review(
+            submission_id=pk, user=request.user, expected_version=version, **data
+        )
         return Response(SubmissionReviewOutput(submission).data)
+
+    @staticmethod
+    def submission_of(request: Request, pk: UUID) -> Submission:
+        return get_object_or_404(
+            Submission.objects.for_org(org_id_of(request)).with_details(history=True), pk=pk
+        )
 
 
 class BriefSubmissionListView(APIView):
