@@ -6,4 +6,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
-        from accounts import schema  # noqa: F401  (registers the OpenAPI auth extension)
+        from accounts import checks, schema  # noqa: F401  (register checks, OpenAPI auth)

@@ -2,7 +2,13 @@
 
 PyJWT's `PyJWKClient` waits 30 s by default and drops its cache on a failed
 fetch; an identity provider's hiccup must not log everybody out, so this one
-keeps the last good keys and refetches on an unknown `kid` at most once a minute.
+waits `timeout` seconds at most, keeps the last good keys, refetches on an unknown
+`kid` at most once a minute, and after a failed fetch waits `FAILED_FETCH_BACKOFF_SECONDS`
+before trying again, so an outage does not make every request wait on the network.
+
+Verification is synchronous and runs where Django runs sync code: a WSGI worker, or
+under ASGI a worker thread (`sync_to_async`, `database_sync_to_async` in `/ws`),
+never the event loop.
 """
 
 import json
@@ -17,6 +23,7 @@ import jwt
 logger = logging.getLogger(__name__)
 
 REFETCH_INTERVAL_SECONDS = 60
+FAILED_FETCH_BACKOFF_SECONDS = 10
 
 
 class KeyNotFound(Exception):
@@ -31,10 +38,11 @@ class JWKSKeySet:
         self._keys: dict[str, jwt.PyJWK] = {}
         self._fetched_at: float | None = None
         self._missed_at = float("-inf")
+        self._failed_at = float("-inf")
         self._lock = threading.Lock()
 
     def key(self, kid: str | None) -> jwt.PyJWK:
-        if self._fetched_at is None or time.monotonic() - self._fetched_at > self.ttl:
+        if self._expired() and not self._backing_off():
             self._refresh()
         found = self._lookup(kid)
         if found is None and time.monotonic() - self._missed_at >= REFETCH_INTERVAL_SECONDS:
@@ -50,6 +58,12 @@ class JWKSKeySet:
             return next(iter(self._keys.values()))
         return self._keys.get(kid) if kid else None
 
+    def _expired(self) -> bool:
+        return self._fetched_at is None or time.monotonic() - self._fetched_at > self.ttl
+
+    def _backing_off(self) -> bool:
+        return time.monotonic() - self._failed_at < FAILED_FETCH_BACKOFF_SECONDS
+
     def _refresh(self) -> None:
         with self._lock:
             try:
@@ -60,6 +74,7 @@ class JWKSKeySet:
                 logger.warning(
                     "JWKS fetch from %s failed (%s); keeping the last good keys", self.url, exc
                 )
+                self._failed_at = time.monotonic()
                 return
             self._keys = {key.key_id: key for key in keys if key.key_id}
             self._fetched_at = time.monotonic()
