@@ -1,0 +1,56 @@
+"""A real browser for the back office: Playwright driving Debian's Chromium, headless.
+
+Playwright's own browser download does not work here, so the system Chromium
+(`apt-get install chromium`, done by `.ci/run`) is launched by path. Without it these
+tests fail, saying so: they never skip.
+"""
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> Path:
+    path = CHROMIUM if CHROMIUM.exists() else Path(shutil.which("chromium") or CHROMIUM)
+    if not path.exists():
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}: install it with "
+            "`apt-get update && apt-get install -y chromium` (.ci/run does)."
+        )
+    return path
+
+
+@pytest.fixture
+def browser(chromium_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the test still reads
+    # the database between browser steps, which Django allows only when told so.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(chromium_path), args=CHROMIUM_ARGS, headless=True
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def screenshot_dir() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
