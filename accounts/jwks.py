@@ -45,7 +45,7 @@ class JWKSKeySet:
         if self._expired() and not self._backing_off():
             self._refresh()
         found = self._lookup(kid)
-        if found is None and time.monotonic() - self._missed_at >= REFETCH_INTERVAL_SECONDS:
+        if found is None and self._may_refetch_for_unknown_kid():
             self._missed_at = time.monotonic()
             self._refresh()
             found = self._lookup(kid)
@@ -57,6 +57,10 @@ class JWKSKeySet:
         if kid is None and len(self._keys) == 1:
             return next(iter(self._keys.values()))
         return self._keys.get(kid) if kid else None
+
+    def _may_refetch_for_unknown_kid(self) -> bool:
+        since_miss = time.monotonic() - self._missed_at
+        return since_miss >= REFETCH_INTERVAL_SECONDS and not self._backing_off()
 
     def _expired(self) -> bool:
         return self._fetched_at is None or time.monotonic() - self._fetched_at > self.ttl

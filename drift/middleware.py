@@ -85,6 +85,8 @@ def payload_too_large(request: HttpRequest | SimpleNamespace) -> HttpResponse:
 class RequestIdLogFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id_var.get()
+        if record.request_id == "-":  # logged after the response left RequestIdMiddleware
+            record.request_id = getattr(getattr(record, "request", None), "request_id", "-")
         return True
 
 

@@ -60,11 +60,13 @@ class JwksServer:
         self.keys: list[RsaKey] = []
         self.fetches = 0
         self.failing = False
+        self.delay = 0.0
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 server.fetches += 1
+                time.sleep(server.delay)
                 if server.failing:
                     self.send_response(500)
                     self.end_headers()
