@@ -121,6 +121,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 elif env.bool("DATABASE_POOL", default=True):
     # Under ASGI a persistent connection leaks per worker thread; a bounded pool does not.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # The pool checks a connection before handing it out: a PostgreSQL restart costs
+    # no failed request.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"]["OPTIONS"] = {
         "pool": {
             "min_size": env.int("DATABASE_POOL_MIN", default=2),
@@ -166,7 +169,27 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "socket_connect_timeout": 2}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # Publishing from a request tries the broker once more, at once, then gives up:
+    # the row stays pending and the sweeper queues it (submissions.outbox).
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+    "socket_connect_timeout": 1,
+    # An unacknowledged task (its worker died) is delivered again after this long; it
+    # must exceed the matching task's time limit (90 s).
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=300),
+}
+# The sweeper: queue matching again for submissions left pending (the broker was down).
+MATCH_SWEEP_SECONDS = env.int("DRIFT_MATCH_SWEEP_SECONDS", default=60)
+MATCH_SWEEP_AFTER_SECONDS = env.int("DRIFT_MATCH_SWEEP_AFTER_SECONDS", default=60)
+CELERY_BEAT_SCHEDULE = {
+    "requeue-unmatched": {
+        "task": "submissions.tasks.requeue_unmatched_matches",
+        "schedule": MATCH_SWEEP_SECONDS,
+    }
+}
 
 # --- Auth ---------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

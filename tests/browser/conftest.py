@@ -36,12 +36,12 @@ def chromium_path() -> Path:
 
 
 @pytest.fixture
-def browser(chromium_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+def browser(chromium_path: Path) -> Iterator[Any]:
+    """Chromium, for one test. Playwright's sync API runs an event loop in this thread,
+    so while it is open the test itself must not touch the database (Django refuses):
+    request fixtures that write data before this one, and check results in the page."""
     from playwright.sync_api import sync_playwright
 
-    # Playwright's sync API runs an event loop in this thread; the test still reads
-    # the database between browser steps, which Django allows only when told so.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(chromium_path), args=CHROMIUM_ARGS, headless=True
