@@ -1,0 +1,136 @@
+"""Weighted terms of a submission and of the tasks.
+
+A term's weight is a noisy-or over the places it appears in: a word in a
+summary line is strong evidence, in a file path less, in a code snippet
+least; on the task side the title counts more than the description, and the
+text of approved earlier work (`examples`) is a field of its own.
+"""
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from submissions.matching.base import SnippetDoc, TaskDoc, WorkDoc
+from submissions.matching.lexical.tokens import code_tokens, tokens
+
+WORK_FIELDS = {"summary": 1.0, "file": 0.6, "activity": 0.4, "snippet": 0.3}
+TASK_FIELDS = {"title": 1.0, "description": 0.7, "examples": 0.5}
+# Pseudo-tasks that contain no term: they keep IDF meaningful in a brief of four tasks.
+IDF_PRIOR_TASKS = 10
+# A path's file name says what was worked on; each folder above it says less.
+PATH_DECAY = 0.5
+
+_PATH = re.compile(r"[\w.\-]+(?:[/\\][\w.\-]+)+|[\w\-]+\.\w{1,5}")
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a term of the work was seen, for the match's reason."""
+
+    field: str
+    index: int
+    text: str
+
+    def label(self) -> str:
+        if self.field == "summary":
+            return f"summary line {self.index}" if self.index else "summary"
+        return f"{self.field} {self.index}" if self.field == "snippet" else self.field
+
+
+@dataclass(frozen=True)
+class Item:
+    """One coherent piece of the work (a summary line, a snippet): its words go together."""
+
+    source: Source
+    words: frozenset[str]
+
+
+@dataclass
+class Terms:
+    weights: dict[str, float] = field(default_factory=dict)
+    sources: dict[str, Source] = field(default_factory=dict)
+
+    def add(self, words: Iterable[tuple[str, float]], source: Source | None = None) -> None:
+        best: dict[str, float] = {}
+        for word, weight in words:
+            best[word] = max(weight, best.get(word, 0.0))
+        for word, weight in best.items():
+            self.weights[word] = 1 - (1 - self.weights.get(word, 0.0)) * (1 - weight)
+            if source:
+                # Places are added strongest first, so the first source is the best one.
+                self.sources.setdefault(word, source)
+
+
+def _weighted(words: Iterable[str], weight: float) -> list[tuple[str, float]]:
+    return [(word, weight) for word in words]
+
+
+def path_words(title: str, weight: float) -> list[tuple[str, float]]:
+    """Words of a window title; in a file path, folders weigh less than the file name."""
+    if not _PATH.fullmatch(title.strip()):
+        return _weighted(tokens(title), weight)
+    parts = re.split(r"[/\\]", title.strip())
+    words: list[tuple[str, float]] = []
+    for depth, part in enumerate(reversed(parts)):
+        words += _weighted(tokens(part), weight * PATH_DECAY**depth)
+    return words
+
+
+def work_terms(work: WorkDoc) -> Terms:
+    terms = Terms()
+    for i, line in enumerate(work.summary, 1):
+        terms.add(_weighted(tokens(line), WORK_FIELDS["summary"]), Source("summary", i, line))
+    for i, activity in enumerate(work.activities, 1):
+        source = Source(
+            "file" if _PATH.fullmatch(activity.title.strip()) else "window", i, activity.title
+        )
+        terms.add(path_words(activity.title, WORK_FIELDS["file"]), source)
+    for i, activity in enumerate(work.activities, 1):
+        # The summary often repeats the title; the same evidence counts once.
+        text = activity.summary.replace(activity.title, " ") if activity.title else activity.summary
+        terms.add(_weighted(tokens(text), WORK_FIELDS["activity"]), Source("activity", i, text))
+    for i, snippet in enumerate(work.snippets, 1):
+        terms.add(
+            _weighted(_snippet_words(snippet), WORK_FIELDS["snippet"]),
+            Source("snippet", i, snippet.text),
+        )
+    return terms
+
+
+def _snippet_words(snippet: SnippetDoc) -> list[str]:
+    return code_tokens(snippet.text) if snippet.context == "code" else tokens(snippet.text)
+
+
+def work_items(work: WorkDoc) -> list[Item]:
+    """The summary lines, the summary as a whole, and the snippets."""
+    items = [
+        Item(Source("summary", i, line), frozenset(tokens(line)))
+        for i, line in enumerate(work.summary, 1)
+    ]
+    if len(work.summary) > 1:
+        whole = " ".join(work.summary)
+        items.append(Item(Source("summary", 0, whole), frozenset(tokens(whole))))
+    items += [
+        Item(Source("snippet", i, snippet.text), frozenset(_snippet_words(snippet)))
+        for i, snippet in enumerate(work.snippets, 1)
+    ]
+    return [item for item in items if item.words]
+
+
+def task_terms(task: TaskDoc) -> Terms:
+    terms = Terms()
+    terms.add(_weighted(tokens(task.title), TASK_FIELDS["title"]))
+    terms.add(_weighted(tokens(task.description), TASK_FIELDS["description"]))
+    example_words = {word for example in task.examples for word in tokens(example)}
+    terms.add(_weighted(example_words, TASK_FIELDS["examples"]))
+    return terms
+
+
+def idf(tasks: Sequence[Terms]) -> dict[str, float]:
+    df: dict[str, int] = {}
+    for terms in tasks:
+        for word in terms.weights:
+            df[word] = df.get(word, 0) + 1
+    total = len(tasks) + IDF_PRIOR_TASKS + 1
+    return {word: math.log(total / (n + 0.5)) for word, n in df.items()}
