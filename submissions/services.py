@@ -22,7 +22,6 @@ from drift.errors import Conflict
 from realtime import events
 from submissions import audit
 from submissions.idempotency import idempotency_bind
-from submissions.outbox import broker_unavailable, enqueue_match
 from submissions.matching import get_matcher
 from submissions.matching.base import (
     ActivityDoc,
@@ -40,6 +39,7 @@ from submissions.models import (
     SubmissionEvent,
     SubmissionMatch,
 )
+from submissions.outbox import broker_unavailable, enqueue_match
 from submissions.redaction import redact
 from submissions.tasks import match_submission
 

@@ -253,18 +253,16 @@ class DriftServer(Process):
 
 
 class Worker(Process):
-    """A Celery worker consuming the matching queue (`make worker`)."""
+    """A Celery worker consuming the matching queue (`make worker`); `module` runs
+    another entry point that takes the same worker arguments."""
 
-    def __init__(self, env: dict[str, str], *, app: str = "drift") -> None:
+    def __init__(self, env: dict[str, str], *, module: str = "") -> None:
+        entry = ["-m", module] if module else ["-m", "celery", "-A", "drift", "worker"]
         name = f"w{uuid.uuid4().hex[:6]}@%h"
         super().__init__(
             [
                 sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                app,
-                "worker",
+                *entry,
                 "--pool",
                 "solo",
                 "--loglevel",
