@@ -41,7 +41,6 @@ from submissions.models import (
 )
 from submissions.outbox import broker_unavailable, enqueue_match
 from submissions.redaction import redact
-from submissions.tasks import match_submission
 
 logger = logging.getLogger(__name__)
 
@@ -169,13 +168,18 @@ def submission_match(*, submission_id: UUID) -> None:
     )
     if submission is None or submission.status != Submission.Status.PENDING:
         return
+    submission_apply_match(submission_id=submission.pk, outcome=run_matcher(submission))
+
+
+def run_matcher(submission: Submission) -> MatchOutcome | None:
+    """The configured matcher's outcome for a submission loaded with its activities,
+    snippets and brief tasks; None when the matcher fails."""
     matcher = get_matcher(settings.MATCHER)
     try:
-        outcome = matcher.match(work_doc(submission), task_docs(submission.brief))
+        return matcher.match(work_doc(submission), task_docs(submission.brief))
     except Exception:
-        logger.exception("Matcher %s failed on submission %s", matcher.name, submission_id)
-        outcome = None
-    submission_apply_match(submission_id=submission.pk, outcome=outcome)
+        logger.exception("Matcher %s failed on submission %s", matcher.name, submission.pk)
+        return None
 
 
 @transaction.atomic
@@ -377,7 +381,8 @@ def submission_requeue_match(*, submission_id: UUID, user: User) -> Submission:
         tasks_before=tasks,
         tasks_after=tasks,
     )
-    match_submission.delay_on_commit(str(submission.pk))
+    # As for a new submission: the pending row is the outbox if the broker is down.
+    transaction.on_commit(partial(enqueue_match, str(submission.pk)))
     events.submission_updated(
         org_id=brief.organization_id,
         brief_id=str(brief.pk),
@@ -419,12 +424,7 @@ def submission_rematch(*, submission_id: UUID, dry_run: bool = False) -> Rematch
     before = [str(m.task_id) for m in submission.matches.all()]
     if submission.status != Submission.Status.PENDING:
         return Rematch(submission_id=submission.pk, before=before, after=before, skipped=True)
-    matcher = get_matcher(settings.MATCHER)
-    try:
-        outcome = matcher.match(work_doc(submission), task_docs(submission.brief))
-    except Exception:
-        logger.exception("Matcher %s failed on submission %s", matcher.name, submission_id)
-        outcome = None
+    outcome = run_matcher(submission)
     valid = {str(t.pk) for t in submission.brief.tasks.all()}
     after = [m.task_id for m in outcome.matches if m.task_id in valid] if outcome else []
     if not dry_run:
