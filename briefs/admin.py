@@ -13,6 +13,7 @@ from briefs.models import Brief, Task
 from drift.admin_site import OrgScopedAdmin, PMInlineMixin
 
 TASK_FIELDS = ["role", "title", "description", "status"]
+PENDING_SHOWN = 10
 
 
 def adopt(obj: Model, created: Model) -> None:
@@ -89,6 +90,9 @@ class BriefAdmin(OrgScopedAdmin):
             extra_context = {
                 **(extra_context or {}),
                 "metrics": metrics,
+                "pending": brief.submissions.filter(status="pending").order_by("-created_at")[
+                    :PENDING_SHOWN
+                ],
                 "max_task_minutes": max(
                     (t["minutes"] for t in metrics["minutesByTask"]), default=0
                 ),

@@ -69,6 +69,16 @@ class FlagFilter(admin.SimpleListFilter):
         return queryset
 
 
+def flag_column(flag: str, description: str) -> Any:
+    """A queue column showing one of `submissions.flags.FLAGS`, flagged rows first when sorted."""
+
+    @admin.display(description=description, boolean=True, ordering=f"-{flag}")
+    def column(model_admin: Any, obj: Submission) -> bool:
+        return getattr(obj, flag)
+
+    return column
+
+
 class SubmissionReviewForm(forms.ModelForm):
     matched_tasks = forms.ModelMultipleChoiceField(
         queryset=Task.objects.none(),
@@ -183,21 +193,10 @@ class SubmissionAdmin(OrgScopedAdmin):
     def best_confidence(self, obj: Submission) -> str:
         return "-" if obj.best_confidence is None else f"{obj.best_confidence:.2f}"
 
-    @admin.display(description="overlap", boolean=True, ordering="-flag_overlap")
-    def overlap(self, obj: Submission) -> bool:
-        return obj.flag_overlap
-
-    @admin.display(description="shared task", boolean=True, ordering="-flag_shared_task")
-    def shared_task(self, obj: Submission) -> bool:
-        return obj.flag_shared_task
-
-    @admin.display(description="no task", boolean=True, ordering="-flag_unmatched")
-    def unmatched(self, obj: Submission) -> bool:
-        return obj.flag_unmatched
-
-    @admin.display(description="low conf.", boolean=True, ordering="-flag_low_confidence")
-    def low_confidence(self, obj: Submission) -> bool:
-        return obj.flag_low_confidence
+    overlap = flag_column("flag_overlap", "overlap")
+    shared_task = flag_column("flag_shared_task", "shared task")
+    unmatched = flag_column("flag_unmatched", "no task")
+    low_confidence = flag_column("flag_low_confidence", "low conf.")
 
     # The submission's page.
 

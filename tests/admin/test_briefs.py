@@ -35,13 +35,14 @@ def test_the_brief_page_shows_progress_as_server_drawn_bars(
     Task.objects.filter(pk=webhook.pk).update(status=Task.Status.DONE)
     submission = make_submission(brief, bob, status="approved")
     SubmissionMatch.objects.create(submission=submission, task=webhook, rank=0, confidence=0.8)
-    make_submission(brief, bob)
+    pending = make_submission(brief, bob)
     page = admin_client_for(alice).get(f"/admin/briefs/brief/{brief.pk}/change/").content.decode()
     assert "1 of 2 tasks done (50%)" in page
     assert '<div class="drift-bar"' in page
     assert "1 pending" in page
     assert "approval rate 100%" in page
     assert "Bob Dev" in page  # minutes per person
+    assert f"/admin/submissions/submission/{pending.pk}/change/" in page
     assert "http://" not in page.split('id="brief-progress"')[1].split("</form>")[0]
 
 
