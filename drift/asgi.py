@@ -9,9 +9,11 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter  # noqa: E402
 
+from drift.logging import redact_daphne_access_log  # noqa: E402
 from drift.middleware import BodySizeLimitASGI  # noqa: E402
 from realtime.routing import websocket_application  # noqa: E402
 
+redact_daphne_access_log()
 application = ProtocolTypeRouter(
     {
         # Bodies are counted as they arrive: a chunked one declares no length.

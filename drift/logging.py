@@ -10,6 +10,7 @@ import json
 import logging
 import re
 from datetime import UTC, datetime
+from typing import Any
 
 from drift.middleware import request_id_var
 
@@ -52,3 +53,23 @@ class JsonFormatter(logging.Formatter):
         elif record.exc_text:
             entry["exception"] = record.exc_text
         return json.dumps(entry, ensure_ascii=False)
+
+
+def redact_daphne_access_log() -> None:
+    """Daphne's access log (on by default) writes each request's path with its query
+    string, which for `/ws?token=` is a credential: redact it there too."""
+    try:
+        from daphne.access import AccessLogGenerator
+    except ImportError:  # served by another server
+        return
+    write_entry = AccessLogGenerator.write_entry
+    if getattr(write_entry, "redacts", False):
+        return
+
+    def redacting_write_entry(
+        self: Any, host: Any, date: Any, request: str, *args: Any, **kwargs: Any
+    ) -> None:
+        write_entry(self, host, date, redact(request), *args, **kwargs)
+
+    redacting_write_entry.redacts = True  # type: ignore[attr-defined]
+    AccessLogGenerator.write_entry = redacting_write_entry
