@@ -87,6 +87,10 @@ class SubmissionReviewForm(forms.ModelForm):
         help_text="Only tasks of this submission's brief. Approval marks them done.",
     )
 
+    # The version the PM saw: a decision on a page that went stale (another PM, or a
+    # re-match, changed the submission since) is refused rather than applied blind.
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
     class Meta:
         model = Submission
         fields: list[str] = []
@@ -98,6 +102,7 @@ class SubmissionReviewForm(forms.ModelForm):
         field.label_from_instance = lambda t: f"{t.key} {t.title} ({t.role}, {t.status})"
         field.initial = list(self.instance.matches.values_list("task_id", flat=True))
         field.disabled = self.instance.status != Status.PENDING
+        self.fields["seen_version"].initial = self.instance.version
 
 
 @admin.register(Submission)
@@ -162,7 +167,7 @@ class SubmissionAdmin(OrgScopedAdmin):
             },
         ),
         ("Summary", {"fields": ["summary_bullets"]}),
-        ("Matched tasks", {"fields": ["match_table", "matched_tasks"]}),
+        ("Matched tasks", {"fields": ["match_table", "matched_tasks", "seen_version"]}),
         ("Activity timeline", {"fields": ["timeline"]}),
         ("Snippets (secrets redacted)", {"fields": ["snippet_texts"]}),
         ("History", {"fields": ["history_table"]}),
@@ -284,6 +289,7 @@ class SubmissionAdmin(OrgScopedAdmin):
                     user=request.user,
                     status=decision,
                     matched_task_ids=[t.pk for t in tasks] if edited else None,
+                    expected_version=form.cleaned_data.get("seen_version"),
                 )
         except REVIEW_ERRORS as exc:
             request.drift_review_error = str(exc)

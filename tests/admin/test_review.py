@@ -5,6 +5,7 @@ import pytest
 
 from briefs.models import Task
 from realtime.models import Event
+from submissions import services
 from submissions.models import Submission, SubmissionEvent
 from tests.admin.conftest import match
 from tests.factories import make_submission
@@ -148,3 +149,17 @@ def test_the_audit_trail_is_on_the_submissions_page(client, submission, webhook)
     page = client.get(page_of(submission)).content.decode()
     assert "Alice PM" in page
     assert "pending → approved" in page
+
+
+def test_a_decision_on_a_stale_page_is_refused(client, alice, submission, webhook):
+    seen = submission.version
+    services.submission_requeue_match(submission_id=submission.pk, user=alice)
+    response = client.post(
+        page_of(submission),
+        {"matched_tasks": [webhook.pk], "seen_version": seen, "_approve": "1"},
+        follow=True,
+    )
+    assert "changed since you last read it" in response.content.decode()
+    submission.refresh_from_db()
+    webhook.refresh_from_db()
+    assert (submission.status, webhook.status) == ("pending", Task.Status.TODO)
