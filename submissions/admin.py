@@ -212,26 +212,17 @@ class SubmissionAdmin(OrgScopedAdmin):
 
     @admin.display(description="matcher's proposal and reasons")
     def match_table(self, obj: Submission) -> SafeString:
-        rows = format_html_join(
-            "",
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            (
-                (m.task.key, m.task.title, f"{m.confidence:.2f}", m.reason)
-                for m in obj.matches.all()
-            ),
-        )
+        rows = [
+            (m.task.key, m.task.title, f"{m.confidence:.2f}", m.reason) for m in obj.matches.all()
+        ]
         return _table(["task", "title", "confidence", "reason"], rows, "No matched task.")
 
     @admin.display(description="activities")
     def timeline(self, obj: Submission) -> SafeString:
-        rows = format_html_join(
-            "",
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            (
-                (_time(a.timestamp), a.app, a.title, a.duration)
-                for a in obj.activities.all().order_by("timestamp", "position")
-            ),
-        )
+        rows = [
+            (_time(a.timestamp), a.app, a.title, a.duration)
+            for a in obj.activities.all().order_by("timestamp", "position")
+        ]
         return _table(["time (UTC)", "app", "window title", "minutes"], rows, "No activity.")
 
     @admin.display(description="snippets")
@@ -254,23 +245,17 @@ class SubmissionAdmin(OrgScopedAdmin):
             parts = [f"{keys.get(p['taskId'], '?')} {p['confidence']:.2f}" for p in event.proposed]
             return f"{event.matcher or '-'}: {', '.join(parts) or 'nothing'}"
 
-        rows = format_html_join(
-            "",
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{} → {}</td><td>{} → {}</td><td>{}</td></tr>",
+        rows = [
             (
-                (
-                    e.created_at.strftime("%Y-%m-%d %H:%M:%S"),
-                    e.get_kind_display(),
-                    e.actor_name or "matcher",
-                    e.from_status,
-                    e.to_status,
-                    names(e.tasks_before),
-                    names(e.tasks_after),
-                    proposed(e),
-                )
-                for e in obj.history.all()
-            ),
-        )
+                e.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+                e.get_kind_display(),
+                e.actor_name or "matcher",
+                f"{e.from_status} → {e.to_status}",
+                f"{names(e.tasks_before)} → {names(e.tasks_after)}",
+                proposed(e),
+            )
+            for e in obj.history.all()
+        ]
         headers = ["when", "what", "who", "status", "tasks", "matcher proposed"]
         return _table(headers, rows, "Nothing recorded yet.")
 
@@ -342,10 +327,13 @@ def _time(timestamp_ms: int) -> str:
     return datetime.fromtimestamp(timestamp_ms / 1000, tz=UTC).strftime("%Y-%m-%d %H:%M")
 
 
-def _table(headers: list[str], rows: SafeString, empty: str) -> SafeString:
+def _table(headers: list[str], rows: list[tuple[Any, ...]], empty: str) -> SafeString:
+    """An HTML table of `rows` (escaped), or `empty` when there is none."""
     if not rows:
         return format_html("<p>{}</p>", empty)
     head = format_html_join("", "<th>{}</th>", ((h,) for h in headers))
+    cells = "<tr>" + "<td>{}</td>" * len(headers) + "</tr>"
+    body = format_html_join("", cells, rows)
     return format_html(
-        '<table class="drift-table"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>', head, rows
+        '<table class="drift-table"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>', head, body
     )
