@@ -111,3 +111,14 @@ def test_a_new_tasks_brief_choices_are_only_the_pms_org(admin_client_for, alice,
     page = admin_client_for(alice).get("/admin/briefs/task/add/").content.decode()
     assert str(brief.pk) in page
     assert str(theirs.pk) not in page
+
+
+def test_a_superuser_from_createsuperuser_logs_in(monkeypatch, submission):
+    from django.core.management import call_command
+
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", PASSWORD)
+    call_command("createsuperuser", interactive=False, username="root", email="r@example.com")
+    client = Client()
+    assert client.login(username="root", password=PASSWORD)
+    page = client.get("/admin/submissions/submission/").content.decode()
+    assert str(submission.pk) in page

@@ -5,7 +5,6 @@ Playwright's own browser download does not work here, so the system Chromium
 tests fail, saying so: they never skip.
 """
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,15 +23,19 @@ CHROMIUM_ARGS = [
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 
 
-@pytest.fixture(scope="session")
-def chromium_path() -> Path:
-    path = CHROMIUM if CHROMIUM.exists() else Path(shutil.which("chromium") or CHROMIUM)
+def chromium_or_fail(path: Path) -> Path:
+    """`path` when Chromium is there; otherwise fail the test, saying how to install it."""
     if not path.exists():
         pytest.fail(
-            f"Chromium not found at {CHROMIUM}: install it with "
+            f"Chromium not found at {path}: install it with "
             "`apt-get update && apt-get install -y chromium` (.ci/run does)."
         )
     return path
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> Path:
+    return chromium_or_fail(CHROMIUM)
 
 
 @pytest.fixture
