@@ -7,7 +7,9 @@ import pytest
 
 from submissions import services
 from submissions.matching.base import Match, MatchOutcome
-from tests.factories import make_brief, stripe_payload
+from submissions.models import Submission
+from submissions.tasks import MAX_MATCH_DELIVERIES, match_submission
+from tests.factories import make_brief, make_submission, stripe_payload
 
 
 class BrokenMatcher:
@@ -52,3 +54,28 @@ def test_unknown_task_ids_from_a_matcher_are_dropped(api, bob, brief, monkeypatc
     body = response.json()
     assert body["matchedTasks"] == []
     assert body["needsReview"] is True
+
+
+class DyingMatcher:
+    """Stands for a matcher that takes its worker down with it (SystemExit is not
+    caught the way an ordinary matcher error is)."""
+
+    name = "dying"
+
+    def match(self, work, tasks):
+        raise SystemExit("worker lost")
+
+
+def test_a_task_that_keeps_killing_its_worker_gives_up_after_3_deliveries(
+    alice, bob, brief, monkeypatch
+):
+    submission = make_submission(brief, bob)
+    Submission.objects.filter(pk=submission.pk).update(match_status="pending")
+    monkeypatch.setattr(services, "get_matcher", lambda name=None: DyingMatcher())
+    for _ in range(MAX_MATCH_DELIVERIES):
+        with pytest.raises(SystemExit):
+            match_submission.run(str(submission.pk))
+    match_submission.run(str(submission.pk))
+    submission.refresh_from_db()
+    assert submission.match_status == "failed"
+    assert submission.needs_review is True
