@@ -23,7 +23,8 @@ class TimestampField(serializers.DateTimeField):
 
 class PageQuery(serializers.Serializer):
     limit = serializers.IntegerField(min_value=1, max_value=100, default=50)
-    offset = serializers.IntegerField(min_value=0, default=0)
+    # Bounded: a huge offset would overflow the database's 64-bit integer (a 500).
+    offset = serializers.IntegerField(min_value=0, max_value=1_000_000_000, default=0)
 
 
 def page(

@@ -11,6 +11,8 @@ MAX_ACTIVITIES = 1000
 MAX_SNIPPETS = 5
 MAX_SNIPPET_CHARS = 500
 MAX_MINUTES = 100_000
+# 9999-12-31: anything later is no session, and would overflow a 64-bit column.
+MAX_TIMESTAMP_MS = 253_402_300_799_999
 REVIEW_DECISIONS = [Submission.Status.APPROVED, Submission.Status.REJECTED]
 
 
@@ -19,7 +21,9 @@ class ActivityInput(serializers.Serializer):
     title = serializers.CharField(max_length=1000, allow_blank=True)
     summary = serializers.CharField(max_length=4000, allow_blank=True, default="")
     duration = serializers.IntegerField(min_value=0, max_value=MAX_MINUTES, help_text="Minutes.")
-    timestamp = serializers.IntegerField(min_value=0, help_text="Unix time in milliseconds.")
+    timestamp = serializers.IntegerField(
+        min_value=0, max_value=MAX_TIMESTAMP_MS, help_text="Unix time in milliseconds."
+    )
 
 
 class SnippetInput(serializers.Serializer):

@@ -107,3 +107,20 @@ async def _declared_over_the_limit() -> None:
     assert status == 413
     assert body["error"]["code"] == "PAYLOAD_TOO_LARGE"
     await app.wait(timeout=5)
+
+
+@pytest.mark.django_db
+def test_a_timestamp_beyond_64_bits_is_a_validation_error_not_a_crash(api, bob, alice):
+    """Found by the schemathesis run in CI."""
+    brief = make_brief(alice)
+    payload = stripe_payload(brief, bob)
+    payload["activities"][0]["timestamp"] = 3489533092467609824149325384054210560
+    response = api(bob).post("/api/submissions", payload)
+    assert response.status_code == 400
+    assert response.json()["error"]["details"]["field"] == "activities[0].timestamp"
+
+
+@pytest.mark.django_db
+def test_an_offset_beyond_64_bits_is_a_validation_error_not_a_crash(api, alice):
+    response = api(alice).get("/api/briefs?offset=" + "9" * 30)
+    assert response.status_code == 400
