@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint worker
+.PHONY: install run test lint worker bench
 
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "DRIFT needs Python 3.12 or newer (python3.12)."; exit 1; }
@@ -31,7 +31,12 @@ run: install
 	@echo
 	$(VENV)/bin/daphne --bind $(HOST) --port $(PORT) drift.asgi:application
 
-test: install
+# The browser tests drive Debian's Chromium (Playwright cannot download its own here).
+CHROMIUM ?= /usr/bin/chromium
+$(CHROMIUM):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+test: install $(CHROMIUM)
 	$(PY) -m pytest
 
 lint: install
@@ -39,6 +44,13 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
+
+# Matching quality on the dev set, and HTTP throughput of the production setup
+# (needs PostgreSQL, Redis and wrk).
+bench: install
+	$(PY) bench/matching.py ../shared/bench/matching-dev.json
+	$(PY) bench/matching.py ../shared/bench/matching-dev.json --no-summary
+	$(PY) bench/serving.py
 
 worker: install
 	$(VENV)/bin/celery -A drift worker --loglevel INFO
