@@ -156,25 +156,33 @@ def calibration(results: Sequence[Result]) -> list[dict[str, Any]]:
 def learn(
     matcher_name: str, cases: Sequence[Case], briefs: dict[str, list[TaskDoc]]
 ) -> dict[str, Any]:
-    """Replay each brief in time order; approvals teach the matcher the gold tasks' work."""
+    """Replay each brief in time order; approvals teach the matcher the gold tasks' work.
+
+    Scored on the later submissions (those after a brief's first approval), and on the
+    repeat ones among them (a gold task of theirs was approved before).
+    """
     matcher = get_matcher(matcher_name)
-    with_learning, without = [], []
+    with_learning: list[Result] = []
+    without: list[Result] = []
+    repeat: list[int] = []
     for brief_id, tasks in briefs.items():
         taught = {task.id: task for task in tasks}
-        approved = False
         for case in sorted((c for c in cases if c.brief_id == brief_id), key=lambda c: c.started):
-            if approved:
+            if any(task.examples for task in taught.values()):
+                if any(taught[task_id].examples for task_id in case.gold & taught.keys()):
+                    repeat.append(len(without))
                 with_learning += run(matcher, [case], {brief_id: list(taught.values())})
                 without += run(matcher, [case], briefs)
             for task_id in case.gold & taught.keys():
                 task = taught[task_id]
-                examples = (*task.examples, work_text(case.work))
-                taught[task_id] = replace(task, examples=examples)
-                approved = True
+                taught[task_id] = replace(task, examples=(*task.examples, work_text(case.work)))
     return {
         "later_submissions": len(without),
         "f1_without_learning": pair_scores(without)["f1"],
         "f1_with_learning": pair_scores(with_learning)["f1"],
+        "repeat_submissions": len(repeat),
+        "repeat_f1_without_learning": pair_scores([without[i] for i in repeat])["f1"],
+        "repeat_f1_with_learning": pair_scores([with_learning[i] for i in repeat])["f1"],
     }
 
 
@@ -215,7 +223,10 @@ def render(report: dict[str, Any]) -> str:
         lines.append(
             f"learning, {learned['later_submissions']} later submissions: "
             f"F1 {learned['f1_without_learning']:.3f} without, "
-            f"{learned['f1_with_learning']:.3f} with"
+            f"{learned['f1_with_learning']:.3f} with; "
+            f"{learned['repeat_submissions']} of them on an approved task: "
+            f"F1 {learned['repeat_f1_without_learning']:.3f} without, "
+            f"{learned['repeat_f1_with_learning']:.3f} with"
         )
     return "\n".join(lines)
 

@@ -20,9 +20,7 @@ def get_matcher(name: str = DEFAULT_MATCHER) -> Matcher:
 
 
 def work_text(work: WorkDoc) -> str:
-    """A submission as one text, to append to `TaskDoc.examples` when a PM approves it."""
-    lines = [*work.summary]
-    for activity in work.activities:
-        lines.extend(part for part in (activity.title, activity.summary) if part)
-    lines.extend(snippet.text for snippet in work.snippets)
-    return "\n".join(lines)
+    """A submission as text to append to `TaskDoc.examples` when a PM approves it: what
+    the person said they did and where (window titles, file paths). Code snippets stay
+    out: their boilerplate would teach every task the same words."""
+    return "\n".join([*work.summary, *(a.title for a in work.activities if a.title)])

@@ -103,34 +103,42 @@ def _snippet_words(snippet: SnippetDoc) -> list[str]:
 
 
 def work_items(work: WorkDoc) -> list[Item]:
-    """The summary lines, the summary as a whole, and the snippets."""
-    items = [
-        Item(Source("summary", i, line), frozenset(tokens(line)))
-        for i, line in enumerate(work.summary, 1)
-    ]
+    """The summary lines, the summary as a whole, each snippet and each line of code in it."""
+    texts = [(Source("summary", i, line), tokens(line)) for i, line in enumerate(work.summary, 1)]
     if len(work.summary) > 1:
         whole = " ".join(work.summary)
-        items.append(Item(Source("summary", 0, whole), frozenset(tokens(whole))))
-    items += [
-        Item(Source("snippet", i, snippet.text), frozenset(_snippet_words(snippet)))
-        for i, snippet in enumerate(work.snippets, 1)
+        texts.append((Source("summary", 0, whole), tokens(whole)))
+    for i, snippet in enumerate(work.snippets, 1):
+        source = Source("snippet", i, snippet.text)
+        texts.append((source, _snippet_words(snippet)))
+        # A test's name or a docstring line can say what the change is about by itself.
+        lines = snippet.text.splitlines() if snippet.context == "code" else []
+        texts += [(source, code_tokens(line)) for line in lines]
+    return [
+        Item(source, frozenset(words))
+        for source, words in texts
+        if len(set(words)) >= 2 or (source.field == "summary" and words)
     ]
-    return [item for item in items if item.words]
 
 
-def task_terms(task: TaskDoc) -> Terms:
+def task_terms(task: TaskDoc, learned: bool = True) -> Terms:
+    """The task's words; with `learned`, also those of work approved for it."""
     terms = Terms()
     terms.add(_weighted(tokens(task.title), TASK_FIELDS["title"]))
     terms.add(_weighted(tokens(task.description), TASK_FIELDS["description"]))
-    example_words = {word for example in task.examples for word in tokens(example)}
-    terms.add(_weighted(example_words, TASK_FIELDS["examples"]))
+    if learned:
+        example_words = {word for example in task.examples for word in tokens(example)}
+        terms.add(_weighted(example_words, TASK_FIELDS["examples"]))
     return terms
 
 
-def idf(tasks: Sequence[Terms]) -> dict[str, float]:
+def idf(own: Sequence[Terms], learned: Sequence[Terms]) -> dict[str, float]:
+    """IDF of every task word, from the tasks' own texts; a word only approved work
+    brought in counts as known to one task, so approvals never shift other tasks' weights."""
     df: dict[str, int] = {}
-    for terms in tasks:
+    for terms in own:
         for word in terms.weights:
             df[word] = df.get(word, 0) + 1
-    total = len(tasks) + IDF_PRIOR_TASKS + 1
-    return {word: math.log(total / (n + 0.5)) for word, n in df.items()}
+    total = len(own) + IDF_PRIOR_TASKS + 1
+    words = {word for terms in learned for word in terms.weights} | df.keys()
+    return {word: math.log(total / (df.get(word, 1) + 0.5)) for word in words}

@@ -3,10 +3,11 @@
 Each task gets two scores: `overlap`, the IDF-weighted overlap of all the
 work's words with the task's (cosine-like, field-weighted), and `item`, the
 best Dice similarity of one coherent piece of the work (a summary line, a
-snippet) with the task text. The best task's confidence is a logistic
-function of both and of how close the runner-up comes; its coefficients were
-fitted on the dev bench, and a task is linked when that confidence says it is
-more likely right than wrong.
+snippet, a line of code) with the task text. The best task's confidence is a
+logistic function of both, of how close the runner-up comes and of whether
+the work has a summary at all; its five coefficients were fitted on the dev
+bench (leave-one-brief-out checked), and a task is linked when it is at
+least 60% likely right, which keeps most work on other tasks unlinked.
 """
 
 import math
@@ -15,6 +16,8 @@ from dataclasses import dataclass
 
 from submissions.matching.base import Match, MatchOutcome, TaskDoc, WorkDoc
 from submissions.matching.lexical.evidence import (
+    TASK_FIELDS,
+    Item,
     Source,
     Terms,
     idf,
@@ -28,11 +31,12 @@ from submissions.matching.lexical.tokens import specificity, surface, tokens
 # Work on a task of another role must be this much stronger to win.
 ROLE_PENALTY = 0.5
 # Logistic calibration: intercept, item, log(1 + overlap), runner-up ratio, has a summary.
-CALIBRATION = (-1.53, 1.72, 2.7, -1.42, -0.81)
-LINK = 0.5  # link the best task when its confidence reaches this
+CALIBRATION = (-1.84, 1.69, 2.76, -0.73, -0.83)
+LINK = 0.6  # link the best task when it is this likely right
 SURE = 0.8  # below this, or with a close runner-up, a PM should look
 CLOSE = 0.8  # runner-up item score / best item score that makes a close call
 IGNORE = 0.2  # below this nothing is worth a PM's look
+SECOND = 1.01  # the runner-up is linked too when its own confidence reaches this
 
 
 @dataclass(frozen=True)
@@ -51,18 +55,43 @@ def score(work: WorkDoc, tasks: Sequence[TaskDoc]) -> list[Candidate]:
     """Every task with its evidence, strongest first."""
     work_side, items = work_terms(work), work_items(work)
     task_sides = [task_terms(task) for task in tasks]
-    weights = {word: value * specificity(word) for word, value in idf(task_sides).items()}
+    own = [
+        task_terms(task, learned=False) if task.examples else side
+        for task, side in zip(tasks, task_sides, strict=True)
+    ]
+    weights = {word: value * specificity(word) for word, value in idf(own, task_sides).items()}
     unknown = max(weights.values(), default=1.0)
     candidates = []
     for task, side in zip(tasks, task_sides, strict=True):
-        text_words = frozenset(tokens(f"{task.title} {task.description}"))
         penalty = ROLE_PENALTY if work.role and task.role and task.role != work.role else 1.0
-        item = max((_dice(i.words, text_words, weights, unknown) for i in items), default=0.0)
+        item = _best_item(items, task, weights, unknown)
         contributions = _contributions(work_side, side, weights)
         norm = math.sqrt(sum((w * weights[word]) ** 2 for word, w in side.weights.items()))
         overlap = sum(contributions.values()) / norm if norm else 0.0
         candidates.append(Candidate(task, item * penalty, overlap * penalty, contributions))
     return sorted(candidates, key=lambda c: c.strength, reverse=True)
+
+
+def _best_item(
+    items: Sequence[Item], task: TaskDoc, weights: dict[str, float], unknown: float
+) -> float:
+    """Best Dice of a piece of the work with the task text, or (weighed less) with a
+    line of work approved for it earlier."""
+    targets = [(frozenset(tokens(f"{task.title} {task.description}")), 1.0)]
+    learned = TASK_FIELDS["examples"]
+    for example in task.examples:
+        lines = (frozenset(tokens(line)) for line in example.splitlines())
+        # A line of two words matches too much by chance to teach anything.
+        targets += [(words, learned) for words in lines if len(words) >= 3]
+    return max(
+        (
+            weight * _dice(item.words, words, weights, unknown)
+            for item in items
+            for words, weight in targets
+            if words
+        ),
+        default=0.0,
+    )
 
 
 def _contributions(
@@ -141,5 +170,13 @@ class LexicalMatcher:
         needs_review = sure >= IGNORE and (sure < SURE or close)
         if sure < LINK:
             return MatchOutcome(self.name, needs_review=needs_review)
-        match = Match(best.task.id, round(sure, 3), reason(best, work_terms(work)))
-        return MatchOutcome(self.name, (match,), needs_review)
+        linked = [(best, sure)]
+        if runner_up:
+            # A second task only on evidence strong enough to stand on its own.
+            third = candidates[2] if len(candidates) > 2 else None
+            also = confidence(runner_up, third, bool(work.summary))
+            if also >= SECOND:
+                linked.append((runner_up, also))
+        work_side = work_terms(work)
+        matches = tuple(Match(c.task.id, round(p, 3), reason(c, work_side)) for c, p in linked)
+        return MatchOutcome(self.name, matches, needs_review)
