@@ -11,6 +11,9 @@ PORT ?= 8000
 
 .PHONY: install run test lint worker bench
 
+# The demo and the tests sign in with local tokens; production uses Clerk.
+run test: export LOCAL_AUTH_ENABLED ?= true
+
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "DRIFT needs Python 3.12 or newer (python3.12)."; exit 1; }
 	$(PYTHON) -m venv $(VENV)

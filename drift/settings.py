@@ -206,9 +206,9 @@ JWKS_CACHE_SECONDS = env.int("JWKS_CACHE_SECONDS", default=3600)
 JWKS_FETCH_TIMEOUT = env.float("JWKS_FETCH_TIMEOUT", default=3.0)
 JWT_LEEWAY_SECONDS = env.int("JWT_LEEWAY_SECONDS", default=5)
 
-# Local HS256 tokens (`POST /api/auth/login`, `manage.py issue_token`): on by default
-# only while no Clerk key is configured.
-LOCAL_AUTH_ENABLED = env.bool("LOCAL_AUTH_ENABLED", default=not (CLERK_JWKS_URL or CLERK_JWT_KEY))
+# Local HS256 tokens (`POST /api/auth/login`, `manage.py issue_token`): off unless enabled;
+# `make run` and `make test` enable them, `check --deploy` refuses them without DEBUG.
+LOCAL_AUTH_ENABLED = env.bool("LOCAL_AUTH_ENABLED", default=False)
 LOCAL_JWT_SECRET = env.str("LOCAL_JWT_SECRET", default=SECRET_KEY)
 LOCAL_JWT_ISSUER = env.str("LOCAL_JWT_ISSUER", default="drift-local")
 LOCAL_JWT_TTL_SECONDS = env.int("LOCAL_JWT_TTL_SECONDS", default=8 * 3600)

@@ -2,6 +2,7 @@
 and mallory, a PM of another org; `api(user)` (or `api(token=...)`) is an HTTP client
 holding that user's token."""
 
+import os
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -11,6 +12,9 @@ from django.test import Client
 
 from accounts.models import Role, User
 from tests.factories import OTHER_ORG, make_user, token_for
+
+# Tests sign in with local tokens; the servers and commands they start inherit this.
+os.environ.setdefault("LOCAL_AUTH_ENABLED", "true")
 
 
 class Api:
@@ -42,12 +46,13 @@ class Api:
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings: Any) -> None:
-    """Generous rate limits, a cache namespace of its own and a fast password hasher.
+    """Local tokens on, generous rate limits, a cache namespace of its own, a fast hasher.
 
     A fresh key prefix, not `cache.clear()`: on Redis, clearing would also wipe the
     Celery broker's queues. Tests of throttling set their own limits.
     """
     settings.RATE_LIMITS = dict.fromkeys(settings.RATE_LIMITS, "100000/hour")
+    settings.LOCAL_AUTH_ENABLED = True
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": uuid.uuid4().hex}}
 
