@@ -1,41 +1,41 @@
 """Use cases for people and organizations."""
 
 from django.contrib.auth import authenticate
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from accounts.models import Organization, Role, User
 from accounts.tokens import Claims, issue_local
 
 
-@transaction.atomic
 def user_sync_from_claims(*, claims: Claims) -> User:
     """Create or refresh the DRIFT user a verified token speaks for.
 
     Writes only when something changed, so a steady stream of requests costs one read.
     The role is DRIFT's own and never comes from the token.
     """
-    if claims.org_id:
-        Organization.objects.get_or_create(id=claims.org_id)
     user = User.objects.filter(pk=claims.user_id).first()
-    if user is None:
-        return User.objects.create_user(
-            id=claims.user_id,
-            organization_id=claims.org_id,
-            name=claims.name,
-            email=claims.email,
-            avatar_url=claims.avatar_url,
-        )
+    fresh = {
+        "organization_id": claims.org_id,
+        "name": claims.name,
+        "email": claims.email,
+        "avatar_url": claims.avatar_url,
+    }
     changed = {
         field: value
-        for field, value in (
-            ("organization_id", claims.org_id),
-            ("name", claims.name),
-            ("email", claims.email),
-            ("avatar_url", claims.avatar_url),
-        )
-        if value and getattr(user, field) != value
+        for field, value in fresh.items()
+        if value and (user is None or getattr(user, field) != value)
     }
-    if changed:
+    if user is not None and not changed:
+        return user
+    with transaction.atomic():
+        if claims.org_id:
+            Organization.objects.get_or_create(id=claims.org_id)
+        if user is None:
+            user, _ = User.objects.get_or_create(
+                id=claims.user_id, defaults={**changed, "password": make_password(None)}
+            )
+            return user
         for field, value in changed.items():
             setattr(user, field, value)
         user.save(update_fields=[f.removesuffix("_id") for f in changed])
