@@ -1,7 +1,9 @@
-"""The bench README's baseline: TF-IDF cosine over all text, best task above a cut-off.
+"""A baseline after the bench README's: TF-IDF cosine over all text, best task above a cut-off.
 
 Kept to compare the default matcher against; it has no field weights, no
 identifier splitting and no calibration, and its confidence is the raw cosine.
+Its IDF comes from the brief's tasks alone, so its cosines run higher than the
+README's and its figures differ from the README's table: compare with both.
 """
 
 import math

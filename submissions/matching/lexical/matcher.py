@@ -36,7 +36,7 @@ LINK = 0.6  # link the best task when it is this likely right
 SURE = 0.8  # below this, or with a close runner-up, a PM should look
 CLOSE = 0.8  # runner-up item score / best item score that makes a close call
 IGNORE = 0.2  # below this nothing is worth a PM's look
-SECOND = 1.01  # the runner-up is linked too when its own confidence reaches this
+SECOND = 0.95  # the runner-up is linked too when its own confidence reaches this
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,209 @@
+"""The lexical matcher and its bench: plain data in and out, no database."""
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from bench.matching import evaluate
+from submissions.matching import get_matcher, work_text
+from submissions.matching.base import ActivityDoc, SnippetDoc, TaskDoc, WorkDoc
+from submissions.matching.lexical import LexicalMatcher
+from submissions.matching.lexical.tokens import tokens
+
+DEV_SET = Path(__file__).resolve().parents[3] / "shared" / "bench" / "matching-dev.json"
+
+TASKS = (
+    TaskDoc(
+        id="t-capture",
+        key="APP-3",
+        role="dev",
+        title="Fixtures during teardown can use capsys and capfd",
+        description="Fixtures during teardown can again use capsys and capfd to inspect "
+        "output captured during tests.",
+    ),
+    TaskDoc(
+        id="t-approx",
+        key="APP-4",
+        role="dev",
+        title="pytest.approx takes Mapping keys order into account",
+        description="Fixed pytest.approx which now correctly takes into account Mapping keys "
+        "order to compare them.",
+    ),
+    TaskDoc(
+        id="t-junit",
+        key="APP-5",
+        role="dev",
+        title="Junitxml logs for failed tests",
+        description="junitxml: logs for failed tests are now passed to the junit report when "
+        "the test fails during the call phase.",
+    ),
+    TaskDoc(
+        id="t-logo",
+        key="APP-30",
+        role="designer",
+        title="Redesign the logo for the dark theme",
+        description="Draw a new logo variant that reads well on the dark theme background.",
+    ),
+)
+
+CAPTURE_WORK = WorkDoc(
+    role="dev",
+    summary=("Fix capsys and capfd teardown in fixtures",),
+    activities=(ActivityDoc(app="Editor", title="src/_pytest/capture.py"),),
+    snippets=(SnippetDoc(text="def test_capsys_in_teardown(capsys):\n    capsys.readouterr()"),),
+)
+
+
+def match(work: WorkDoc, tasks=TASKS):
+    return LexicalMatcher().match(work, tasks)
+
+
+def test_identifiers_in_paths_and_code_are_split_into_words() -> None:
+    assert tokens("src/_pytest/fixtures.py") == ["pytest", "fixtur"]
+    assert {"rais", "group"} <= set(tokens("RaisesGroup"))
+    assert {"rais", "group"} <= set(tokens("raises_group"))
+
+
+def test_explicit_key_in_branch_name_links_task_with_full_confidence() -> None:
+    branch = ActivityDoc(app="Terminal", title="git checkout feature/app-4-order")
+    work = WorkDoc(role="dev", activities=(branch,))
+
+    outcome = match(work)
+
+    assert [(m.task_id, m.confidence) for m in outcome.matches] == [("t-approx", 1.0)]
+    assert "APP-4" in outcome.matches[0].reason
+    assert not outcome.needs_review
+
+
+def test_explicit_key_with_hash_in_summary_does_not_link_a_longer_number() -> None:
+    outcome = match(WorkDoc(role="designer", summary=("Worked on #app-30 today",)))
+
+    assert [m.task_id for m in outcome.matches] == ["t-logo"]
+
+
+def test_quoted_exact_title_links_task() -> None:
+    work = WorkDoc(role="dev", summary=('Done with "Junitxml logs for failed tests"',))
+
+    outcome = match(work)
+
+    assert [(m.task_id, m.confidence) for m in outcome.matches] == [("t-junit", 1.0)]
+
+
+def test_work_about_a_task_links_it() -> None:
+    outcome = match(CAPTURE_WORK)
+
+    assert outcome.matches[0].task_id == "t-capture"
+    assert 0.5 <= outcome.matches[0].confidence < 1.0
+
+
+def test_other_role_task_needs_stronger_evidence() -> None:
+    as_designer = replace(TASKS[0], id="t-capture-design", role="designer")
+
+    same_role = match(CAPTURE_WORK, [TASKS[0], TASKS[2]])
+    other_role = match(CAPTURE_WORK, [as_designer, TASKS[2]])
+    both = match(CAPTURE_WORK, [as_designer, TASKS[0], TASKS[2]])
+
+    other_confidence = max((m.confidence for m in other_role.matches), default=0.0)
+    assert other_confidence < same_role.matches[0].confidence
+    assert both.matches[0].task_id == "t-capture"
+
+
+def test_returns_only_ids_of_given_tasks() -> None:
+    given = TASKS[1:]
+
+    outcome = match(CAPTURE_WORK, given)
+
+    assert {m.task_id for m in outcome.matches} <= {t.id for t in given}
+
+
+def test_no_tasks_no_matches() -> None:
+    assert match(CAPTURE_WORK, ()).matches == ()
+
+
+def test_vague_work_is_left_unmatched() -> None:
+    work = WorkDoc(
+        role="dev",
+        summary=("Fixed some bugs and updated tests",),
+        activities=(ActivityDoc(app="Editor", title="README.md"),),
+    )
+
+    assert match(work).matches == ()
+
+
+def test_reason_names_the_evidence() -> None:
+    reason = match(CAPTURE_WORK).matches[0].reason
+
+    assert 'summary line 1 "Fix capsys and capfd teardown in fixtures"' in reason
+    assert '"capsys"' in reason
+    assert "\n" not in reason
+
+
+def test_learning_raises_the_score_of_an_approved_task() -> None:
+    work = WorkDoc(
+        role="dev",
+        summary=("Handle readouterr after the fixture finalizer ran",),
+        activities=(ActivityDoc(app="Editor", title="src/_pytest/capture.py"),),
+    )
+    earlier = WorkDoc(
+        role="dev",
+        summary=("capture: readouterr works in fixture finalizer",),
+        activities=(ActivityDoc(app="Editor", title="src/_pytest/capture.py"),),
+    )
+    taught = replace(TASKS[0], examples=(work_text(earlier),))
+
+    before = match(work).matches
+    after = match(work, [taught, *TASKS[1:]]).matches
+
+    confidence_before = next((m.confidence for m in before if m.task_id == "t-capture"), 0.0)
+    assert after[0].task_id == "t-capture"
+    assert after[0].confidence > confidence_before
+
+
+def test_matcher_is_deterministic() -> None:
+    assert match(CAPTURE_WORK) == match(CAPTURE_WORK)
+
+
+def test_registry_gives_matchers_by_name() -> None:
+    assert get_matcher("lexical").name == "lexical"
+    assert get_matcher("tfidf").name == "tfidf"
+    with pytest.raises(KeyError, match="lexical"):
+        get_matcher("nope")
+
+
+def test_work_on_two_tasks_links_both() -> None:
+    work = WorkDoc(
+        role="dev",
+        summary=(
+            "Fixtures during teardown can use capsys and capfd to inspect captured output",
+            "pytest.approx takes Mapping keys order into account to compare them",
+        ),
+        activities=(
+            ActivityDoc(app="Editor", title="src/_pytest/capture.py"),
+            ActivityDoc(app="Editor", title="src/_pytest/python_api.py"),
+        ),
+    )
+
+    assert {m.task_id for m in match(work).matches} == {"t-capture", "t-approx"}
+
+
+# Floors a little under what the matcher measures on the dev set (README of the bench),
+# so that a regression fails here. The project's targets are higher (F1 0.95 with
+# summaries, 0.80 without); this matcher does not reach them yet.
+@pytest.mark.parametrize(
+    ("no_summary", "min_f1", "min_negatives_unmatched"),
+    [(False, 0.91, 0.90), (True, 0.68, 0.88)],
+    ids=["with-summaries", "files-and-snippets-only"],
+)
+def test_dev_bench_holds_its_figures(
+    no_summary: bool, min_f1: float, min_negatives_unmatched: float
+) -> None:
+    report = evaluate(DEV_SET, "lexical", no_summary=no_summary, with_learning=True)
+
+    assert report["f1"] >= min_f1
+    assert report["negatives_unmatched"] >= min_negatives_unmatched
+    assert report["above_0_8_correct"] >= 0.95
+    assert report["latency_ms"]["p99"] <= 25
+    learned = report["learn"]
+    assert learned["f1_with_learning"] > learned["f1_without_learning"]
+    assert learned["repeat_f1_with_learning"] > learned["repeat_f1_without_learning"]
