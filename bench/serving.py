@@ -74,6 +74,7 @@ def server_env(args: argparse.Namespace, workdir: Path) -> dict[str, str]:
         "CONN_MAX_AGE": "600",
         "REDIS_URL": args.redis_url,
         "DRIFT_MATCH_WAIT_MS": "0",
+        "LOCAL_AUTH_ENABLED": "true",
         "DRIFT_BENCH_DIR": str(workdir),
         "LOG_LEVEL": "WARNING",
         **{
