@@ -60,7 +60,7 @@ def match(work: WorkDoc, tasks=TASKS):
 
 
 def test_identifiers_in_paths_and_code_are_split_into_words() -> None:
-    assert tokens("src/_pytest/fixtures.py") == ["pytest", "fixtur"]
+    assert tokens("src/_pytest/fixtures.py") == ("pytest", "fixtur")
     assert {"rais", "group"} <= set(tokens("RaisesGroup"))
     assert {"rais", "group"} <= set(tokens("raises_group"))
 

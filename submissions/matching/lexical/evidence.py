@@ -98,7 +98,7 @@ def work_terms(work: WorkDoc) -> Terms:
     return terms
 
 
-def _snippet_words(snippet: SnippetDoc) -> list[str]:
+def _snippet_words(snippet: SnippetDoc) -> tuple[str, ...]:
     return code_tokens(snippet.text) if snippet.context == "code" else tokens(snippet.text)
 
 

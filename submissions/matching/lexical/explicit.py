@@ -7,7 +7,6 @@ quotes in a summary line.
 
 import re
 from collections.abc import Sequence
-from functools import lru_cache
 
 from submissions.matching.base import TaskDoc, WorkDoc
 
@@ -18,14 +17,12 @@ _QUOTED = re.compile(
 _SPACES = re.compile(r"\s+")
 
 
-@lru_cache(maxsize=4096)
-def _key_pattern(key: str) -> re.Pattern[str] | None:
-    match = re.fullmatch(r"([A-Za-z][A-Za-z0-9]*)[-_ ]?([0-9]+)", key.strip())
-    if not match:
-        return None
-    prefix, number = match.groups()
-    # Not inside a longer word or number: `APP-3` but not `MYAPP-3` or `APP-30`.
-    return re.compile(rf"(?<![A-Za-z0-9]){re.escape(prefix)}[-_]?{number}(?![0-9])", re.IGNORECASE)
+# A key such as APP-3, #app-3 or app_3, not inside a longer word or number.
+_KEY = re.compile(r"(?<![A-Za-z0-9])#?([A-Za-z][A-Za-z0-9]*?)[-_]?([0-9]+)(?![0-9])")
+
+
+def _key_id(prefix: str, number: str) -> tuple[str, int]:
+    return prefix.casefold(), int(number)
 
 
 def _normal(text: str) -> str:
@@ -44,28 +41,33 @@ def _places(work: WorkDoc) -> list[tuple[str, str]]:
 
 def explicit_references(work: WorkDoc, tasks: Sequence[TaskDoc]) -> dict[str, str]:
     """Task id -> reason, for the tasks the work names by key or quoted title."""
-    found: dict[str, str] = {}
-    places = _places(work)
+    found = _key_references(work, tasks)
     quoted = [
         (i, _normal(next(group for group in match.groups() if group)))
         for i, line in enumerate(work.summary, 1)
         for match in _QUOTED.finditer(line)
     ]
     for task in tasks:
-        reason = _key_reason(task, places) or _title_reason(task, quoted)
+        reason = None if task.id in found else _title_reason(task, quoted)
         if reason:
             found[task.id] = reason
     return found
 
 
-def _key_reason(task: TaskDoc, places: list[tuple[str, str]]) -> str | None:
-    pattern = _key_pattern(task.key) if task.key else None
-    if pattern is None:
-        return None
-    for label, text in places:
-        if pattern.search(text):
-            return f'key {task.key} named in {label} "{_clip(text)}"'
-    return None
+def _key_references(work: WorkDoc, tasks: Sequence[TaskDoc]) -> dict[str, str]:
+    """One scan of the work for anything shaped like a key, looked up among the tasks'."""
+    keyed = {}
+    for task in tasks:
+        match = _KEY.fullmatch(task.key.strip()) if task.key else None
+        if match:
+            keyed.setdefault(_key_id(*match.groups()), task)
+    found: dict[str, str] = {}
+    for label, text in _places(work) if keyed else ():
+        for match in _KEY.finditer(text):
+            task = keyed.get(_key_id(*match.groups()))
+            if task and task.id not in found:
+                found[task.id] = f'key {task.key} named in {label} "{_clip(text)}"'
+    return found
 
 
 def _title_reason(task: TaskDoc, quoted: list[tuple[int, str]]) -> str | None:

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from submissions.matching.base import Match, MatchOutcome, TaskDoc, WorkDoc
 from submissions.matching.lexical.evidence import (
     TASK_FIELDS,
-    Item,
     Source,
     Terms,
     idf,
@@ -51,9 +50,14 @@ class Candidate:
         return (self.item, self.overlap)
 
 
-def score(work: WorkDoc, tasks: Sequence[TaskDoc]) -> list[Candidate]:
+Piece = tuple[frozenset[str], float]  # words and their summed weight
+
+
+def score(
+    work: WorkDoc, tasks: Sequence[TaskDoc], work_side: Terms | None = None
+) -> list[Candidate]:
     """Every task with its evidence, strongest first."""
-    work_side, items = work_terms(work), work_items(work)
+    work_side = work_side or work_terms(work)
     task_sides = [task_terms(task) for task in tasks]
     own = [
         task_terms(task, learned=False) if task.examples else side
@@ -61,10 +65,15 @@ def score(work: WorkDoc, tasks: Sequence[TaskDoc]) -> list[Candidate]:
     ]
     weights = {word: value * specificity(word) for word, value in idf(own, task_sides).items()}
     unknown = max(weights.values(), default=1.0)
+
+    def piece(words: frozenset[str]) -> Piece:
+        return words, sum(weights.get(word, unknown * specificity(word)) for word in words)
+
+    pieces = [piece(item.words) for item in work_items(work)]
     candidates = []
     for task, side in zip(tasks, task_sides, strict=True):
         penalty = ROLE_PENALTY if work.role and task.role and task.role != work.role else 1.0
-        item = _best_item(items, task, weights, unknown)
+        item = _best_item(pieces, [(piece(w), weight) for w, weight in _targets(task)], weights)
         contributions = _contributions(work_side, side, weights)
         norm = math.sqrt(sum((w * weights[word]) ** 2 for word, w in side.weights.items()))
         overlap = sum(contributions.values()) / norm if norm else 0.0
@@ -72,26 +81,29 @@ def score(work: WorkDoc, tasks: Sequence[TaskDoc]) -> list[Candidate]:
     return sorted(candidates, key=lambda c: c.strength, reverse=True)
 
 
-def _best_item(
-    items: Sequence[Item], task: TaskDoc, weights: dict[str, float], unknown: float
-) -> float:
-    """Best Dice of a piece of the work with the task text, or (weighed less) with a
-    line of work approved for it earlier."""
+def _targets(task: TaskDoc) -> list[tuple[frozenset[str], float]]:
+    """The task text, and (weighed less) each line of work approved for it earlier."""
     targets = [(frozenset(tokens(f"{task.title} {task.description}")), 1.0)]
     learned = TASK_FIELDS["examples"]
     for example in task.examples:
         lines = (frozenset(tokens(line)) for line in example.splitlines())
         # A line of two words matches too much by chance to teach anything.
         targets += [(words, learned) for words in lines if len(words) >= 3]
-    return max(
-        (
-            weight * _dice(item.words, words, weights, unknown)
-            for item in items
-            for words, weight in targets
-            if words
-        ),
-        default=0.0,
-    )
+    return [(words, weight) for words, weight in targets if words]
+
+
+def _best_item(
+    pieces: Sequence[Piece], targets: Sequence[tuple[Piece, float]], weights: dict[str, float]
+) -> float:
+    """Best weighted Dice of a piece of the work with a target of the task."""
+    best = 0.0
+    for words, mass in pieces:
+        for (target, target_mass), weight in targets:
+            shared = words & target
+            if shared:
+                dice = 2 * sum(weights[word] for word in shared) / (mass + target_mass)
+                best = max(best, weight * dice)
+    return best
 
 
 def _contributions(
@@ -102,14 +114,6 @@ def _contributions(
         for word, weight in task_side.weights.items()
         if word in work_side.weights
     }
-
-
-def _dice(a: frozenset[str], b: frozenset[str], weights: dict[str, float], unknown: float) -> float:
-    def mass(words: frozenset[str]) -> float:
-        return sum(weights.get(word, unknown * specificity(word)) for word in words)
-
-    total = mass(a) + mass(b)
-    return 2 * mass(a & b) / total if total else 0.0
 
 
 def confidence(best: Candidate, runner_up: Candidate | None, has_summary: bool) -> float:
@@ -161,22 +165,29 @@ class LexicalMatcher:
         if explicit:
             matches = [Match(task_id, 1.0, why) for task_id, why in explicit.items()]
             return MatchOutcome(self.name, tuple(matches))
-        candidates = score(work, tasks)
+        work_side = work_terms(work)
+        candidates = score(work, tasks, work_side)
         if not candidates:
             return MatchOutcome(self.name)
-        best, runner_up = candidates[0], (candidates[1] if len(candidates) > 1 else None)
-        sure = confidence(best, runner_up, bool(work.summary))
-        close = bool(runner_up and best.item and runner_up.item / best.item >= CLOSE)
-        needs_review = sure >= IGNORE and (sure < SURE or close)
-        if sure < LINK:
-            return MatchOutcome(self.name, needs_review=needs_review)
-        linked = [(best, sure)]
-        if runner_up:
-            # A second task only on evidence strong enough to stand on its own.
-            third = candidates[2] if len(candidates) > 2 else None
-            also = confidence(runner_up, third, bool(work.summary))
-            if also >= SECOND:
-                linked.append((runner_up, also))
-        work_side = work_terms(work)
+        linked, needs_review = _decide(candidates, bool(work.summary))
         matches = tuple(Match(c.task.id, round(p, 3), reason(c, work_side)) for c, p in linked)
         return MatchOutcome(self.name, matches, needs_review)
+
+
+def _decide(
+    candidates: Sequence[Candidate], has_summary: bool
+) -> tuple[list[tuple[Candidate, float]], bool]:
+    """The candidates to link with their confidence, and whether a PM should look."""
+    best, runner_up, third = (*candidates[:3], None, None)[:3]
+    sure = confidence(best, runner_up, has_summary)
+    close = bool(runner_up and best.item and runner_up.item / best.item >= CLOSE)
+    needs_review = sure >= IGNORE and (sure < SURE or close)
+    if sure < LINK:
+        return [], needs_review
+    linked = [(best, sure)]
+    if runner_up:
+        # A second task only on evidence strong enough to stand on its own.
+        also = confidence(runner_up, third, has_summary)
+        if also >= SECOND:
+            linked.append((runner_up, also))
+    return linked, needs_review

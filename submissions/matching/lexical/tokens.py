@@ -102,21 +102,23 @@ def _keep(part: str) -> bool:
     return len(part) >= 2 and part not in STOP_WORDS
 
 
-def tokens(text: str) -> list[str]:
+@lru_cache(maxsize=8192)
+def tokens(text: str) -> tuple[str, ...]:
     """Stems of `text` in order, identifiers split, stop words dropped."""
     words: list[str] = []
     for chunk in _CHUNK.findall(text):
         words.extend(_chunk_words(chunk))
-    return words
+    return tuple(words)
 
 
-def code_tokens(text: str) -> list[str]:
+@lru_cache(maxsize=8192)
+def code_tokens(text: str) -> tuple[str, ...]:
     """Like `tokens`, without the language's own keywords and builtins."""
     words: list[str] = []
     for chunk in _CHUNK.findall(text):
         if chunk.lower() not in CODE_WORDS:
             words.extend(_chunk_words(chunk))
-    return words
+    return tuple(words)
 
 
 def surface(word: str, text: str) -> str:
