@@ -107,6 +107,7 @@ def test_other_role_task_needs_stronger_evidence() -> None:
     other_confidence = max((m.confidence for m in other_role.matches), default=0.0)
     assert other_confidence < same_role.matches[0].confidence
     assert both.matches[0].task_id == "t-capture"
+    assert all("designer task for dev work" in m.reason for m in other_role.matches)
 
 
 def test_returns_only_ids_of_given_tasks() -> None:

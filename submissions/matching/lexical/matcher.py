@@ -130,7 +130,7 @@ def confidence(best: Candidate, runner_up: Candidate | None, has_summary: bool) 
     return 1 / (1 + math.exp(-z))
 
 
-def reason(candidate: Candidate, work_side: Terms, limit: int = 2) -> str:
+def reason(candidate: Candidate, work_side: Terms, role: str = "", limit: int = 2) -> str:
     """The strongest places of the work and the task words each of them matched."""
     by_source: dict[Source, list[str]] = {}
     for word in sorted(candidate.contributions, key=candidate.contributions.get, reverse=True):
@@ -141,6 +141,8 @@ def reason(candidate: Candidate, work_side: Terms, limit: int = 2) -> str:
     for source, words in list(by_source.items())[:limit]:
         named = ", ".join(f'"{surface(word, source.text)}"' for word in words[:4])
         parts.append(f"{_place(source)} matched {named}")
+    if role and candidate.task.role and candidate.task.role != role:
+        parts.append(f"a {candidate.task.role} task for {role} work")
     return "; ".join(parts) or "no shared words"
 
 
@@ -170,7 +172,9 @@ class LexicalMatcher:
         if not candidates:
             return MatchOutcome(self.name)
         linked, needs_review = _decide(candidates, bool(work.summary))
-        matches = tuple(Match(c.task.id, round(p, 3), reason(c, work_side)) for c, p in linked)
+        matches = tuple(
+            Match(c.task.id, round(p, 3), reason(c, work_side, work.role)) for c, p in linked
+        )
         return MatchOutcome(self.name, matches, needs_review)
 
 
