@@ -15,8 +15,7 @@ def local_auth_off_in_production(app_configs: Any, **kwargs: Any) -> list[Error]
             Error(
                 "LOCAL_AUTH_ENABLED is on with DEBUG=False: local tokens and "
                 "POST /api/auth/login are open in production.",
-                hint="Set LOCAL_AUTH_ENABLED=false and configure CLERK_JWKS_URL or "
-                "CLERK_JWT_KEY.",
+                hint="Set LOCAL_AUTH_ENABLED=false and configure CLERK_JWKS_URL or CLERK_JWT_KEY.",
                 id="drift.E001",
             )
         ]
