@@ -13,28 +13,10 @@ import jwt
 import pytest
 from channels.testing import WebsocketCommunicator
 
-from accounts.jwks import key_set
 from drift.asgi import application
-from tests.accounts.test_tokens import ISSUER, JwksServer, RsaKey, session
+from tests.accounts.clerk import ISSUER, RsaKey, session
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def signing_key() -> RsaKey:
-    return RsaKey("kid-1")
-
-
-@pytest.fixture
-def jwks(settings: Any, signing_key: RsaKey):
-    server = JwksServer()
-    server.keys.append(signing_key)
-    settings.CLERK_JWKS_URL = server.url
-    settings.CLERK_ISSUER = ISSUER
-    key_set.cache_clear()
-    yield server
-    server.close()
-    key_set.cache_clear()
 
 
 def status(client: Any, token: str) -> int:
