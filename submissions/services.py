@@ -3,6 +3,7 @@ and its events and Celery tasks go out only after it commits."""
 
 import logging
 import time
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -11,6 +12,7 @@ from uuid import UUID
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Prefetch
 from django.http import Http404
 from rest_framework.exceptions import ValidationError
 
@@ -22,7 +24,7 @@ from drift.errors import Conflict
 from realtime import events
 from submissions import audit
 from submissions.idempotency import idempotency_bind
-from submissions.matching import get_matcher
+from submissions.matching import get_matcher, work_text
 from submissions.matching.base import (
     ActivityDoc,
     Match,
@@ -45,6 +47,7 @@ from submissions.redaction import redact
 logger = logging.getLogger(__name__)
 
 ACTIVITY_BATCH_SIZE = 500
+EXAMPLES_PER_TASK = 10
 
 
 @transaction.atomic
@@ -148,10 +151,49 @@ def work_doc(submission: Submission) -> WorkDoc:
 
 
 def task_docs(brief: Brief) -> list[TaskDoc]:
+    """The brief's tasks as matchers see them, each with the work PMs approved for it."""
+    examples = approved_examples(brief)
     return [
-        TaskDoc(id=str(t.pk), key=t.key, role=t.role, title=t.title, description=t.description)
+        TaskDoc(
+            id=str(t.pk),
+            key=t.key,
+            role=t.role,
+            title=t.title,
+            description=t.description,
+            examples=tuple(examples.get(t.pk, ())),
+        )
         for t in brief.tasks.all()
     ]
+
+
+def approved_examples(brief: Brief) -> dict[UUID, list[str]]:
+    """Per task of `brief`, the text of the latest submissions approved for it (at most
+    `EXAMPLES_PER_TASK`), in two queries: approvals teach the matcher what work on a task
+    looks like."""
+    approved = (
+        SubmissionMatch.objects.filter(
+            task__brief=brief, submission__status=Submission.Status.APPROVED
+        )
+        .order_by("-submission__created_at")
+        .values_list("task_id", "submission_id")
+    )
+    chosen: dict[UUID, list[UUID]] = defaultdict(list)
+    for task_id, submission_id in approved:
+        if len(chosen[task_id]) < EXAMPLES_PER_TASK:
+            chosen[task_id].append(submission_id)
+    wanted = {pk for pks in chosen.values() for pk in pks}
+    titles = Prefetch("activities", queryset=Activity.objects.only("submission_id", "title"))
+    texts = {
+        s.pk: work_text(
+            WorkDoc(
+                role=s.role,
+                summary=tuple(s.summary),
+                activities=tuple(ActivityDoc(app="", title=a.title) for a in s.activities.all()),
+            )
+        )
+        for s in Submission.objects.filter(pk__in=wanted).prefetch_related(titles)
+    }
+    return {task_id: [texts[pk] for pk in pks] for task_id, pks in chosen.items()}
 
 
 def submission_match(*, submission_id: UUID) -> None:
