@@ -94,24 +94,26 @@ class TaskProgress(serializers.Serializer):
     percentDone = serializers.IntegerField(min_value=0, max_value=100)
 
 
-class TaskMinutes(serializers.Serializer):
+class WorkFigures(serializers.Serializer):
+    """Submitted work counted for one task or one person."""
+
+    minutes = serializers.IntegerField(help_text="Minutes of submissions not rejected.")
+    approvedMinutes = serializers.IntegerField()
+    submissions = serializers.IntegerField()
+
+
+class TaskMinutes(WorkFigures):
     taskId = serializers.UUIDField()
     key = serializers.CharField()
     title = serializers.CharField()
     role = serializers.ChoiceField(choices=Role.choices)
     status = serializers.ChoiceField(choices=Task.Status.choices)
-    minutes = serializers.IntegerField(help_text="Minutes of submissions not rejected.")
-    approvedMinutes = serializers.IntegerField()
-    submissions = serializers.IntegerField()
 
 
-class PersonMinutes(serializers.Serializer):
+class PersonMinutes(WorkFigures):
     userId = serializers.CharField()
     userName = serializers.CharField()
     role = serializers.ChoiceField(choices=Role.choices)
-    minutes = serializers.IntegerField(help_text="Minutes of submissions not rejected.")
-    approvedMinutes = serializers.IntegerField()
-    submissions = serializers.IntegerField()
 
 
 class SubmissionCounts(serializers.Serializer):
