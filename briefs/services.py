@@ -9,6 +9,7 @@ from django.db.models import F
 
 from accounts.models import Role, User
 from briefs.models import Brief, Task, key_prefix_for
+from briefs.signals import MATCHED_FIELDS, tasks_edited
 from drift.conditional import save_versioned
 from realtime import events
 
@@ -96,7 +97,7 @@ def task_create(
         description=description,
         status=status,
     )
-    _tasks_changed(brief=locked, task_ids=[task.pk])
+    _tasks_changed(brief=locked, task_ids=[task.pk], edited=True)
     return task
 
 
@@ -110,7 +111,7 @@ def task_update(
         setattr(task, field, value)
     task.version += 1
     save_versioned(task, [*changes, "version", "updated_at"], if_version=expected_version)
-    _tasks_changed(brief=task.brief, task_ids=[task.pk])
+    _tasks_changed(brief=task.brief, task_ids=[task.pk], edited=bool(MATCHED_FIELDS & set(changes)))
     return task
 
 
@@ -119,7 +120,7 @@ def task_delete(*, task: Task, user: User) -> None:
     ensure_can_manage(brief=task.brief, user=user)
     brief, task_id = task.brief, task.pk
     task.delete()
-    _tasks_changed(brief=brief, task_ids=[task_id])
+    _tasks_changed(brief=brief, task_ids=[task_id], edited=True)
 
 
 def tasks_set_status(
@@ -137,7 +138,10 @@ def tasks_set_status(
     return changed
 
 
-def _tasks_changed(*, brief: Brief, task_ids: list[Any]) -> None:
+def _tasks_changed(*, brief: Brief, task_ids: list[Any], edited: bool = False) -> None:
+    """Announce changed tasks; `edited` when what matching reads of them changed."""
+    if edited:
+        tasks_edited.send(sender=Task, brief=brief, task_ids=task_ids)
     events.tasks_updated(
         org_id=brief.organization_id,
         payload={"briefId": str(brief.pk), "taskIds": [str(pk) for pk in task_ids]},

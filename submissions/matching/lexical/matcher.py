@@ -177,6 +177,11 @@ class LexicalMatcher:
         )
         return MatchOutcome(self.name, matches, needs_review)
 
+    def shortlist(self, work: WorkDoc, tasks: Sequence[TaskDoc], limit: int = 8) -> list[TaskDoc]:
+        """The `limit` tasks the work most resembles, best first: the candidates a
+        second opinion (an LLM) chooses among."""
+        return [c.task for c in score(work, tasks)[:limit]]
+
 
 def _decide(
     candidates: Sequence[Candidate], has_summary: bool
