@@ -117,6 +117,17 @@ def test_task_ids_beyond_the_shortlist_are_dropped(api, alice, bob, llm):
     assert last_matcher(api, alice, body["id"]) == "hybrid"
 
 
+def test_a_pm_is_asked_to_look_when_the_model_drops_what_the_offline_matcher_linked(
+    api, alice, bob, checkout_brief, llm
+):
+    brief, _ = checkout_brief
+    llm.answer()
+    body = api(bob).post("/api/submissions", stripe_payload(brief, bob)).json()
+    assert body["matchedTasks"] == []
+    assert body["needsReview"] is True
+    assert last_matcher(api, alice, body["id"]) == "hybrid"
+
+
 def test_an_explicit_task_key_is_decided_without_asking_the_model(api, bob, checkout_brief, llm):
     brief, tasks = checkout_brief
     key = brief.tasks.get(pk=tasks["emails"]).key
