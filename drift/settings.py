@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 from corsheaders.defaults import default_headers as default_cors_headers
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -237,7 +238,19 @@ RATE_LIMITS = {
 MAX_REQUEST_BYTES = env.int("MAX_REQUEST_BYTES", default=5 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BYTES
 MATCH_WAIT_MS = env.int("DRIFT_MATCH_WAIT_MS", default=1500)
-MATCHER = env.str("DRIFT_MATCHER", default="lexical")
+
+# --- Matching -----------------------------------------------------------------
+# An API key turns on the LLM hybrid: the offline matcher shortlists, the model decides,
+# and the offline outcome stands whenever the model cannot (submissions/matching/llm.py).
+OPENAI_API_KEY = env.str("OPENAI_API_KEY", default="")
+# Any OpenAI-compatible server (a self-hosted one); set but empty means OpenAI's.
+OPENAI_BASE_URL = env.str("OPENAI_BASE_URL", default="") or "https://api.openai.com/v1"
+LLM_MODEL = env.str("DRIFT_LLM_MODEL", default="gpt-4.1-mini")
+LLM_TIMEOUT = env.float("DRIFT_LLM_TIMEOUT", default=20.0)
+LLM_MONTHLY_TOKENS = env.int("DRIFT_LLM_MONTHLY_TOKENS", default=2_000_000)  # per org
+MATCHER = env.str("DRIFT_MATCHER", default="hybrid" if OPENAI_API_KEY else "lexical")
+if MATCHER == "hybrid" and not OPENAI_API_KEY:
+    raise ImproperlyConfigured("DRIFT_MATCHER=hybrid needs OPENAI_API_KEY.")
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "DRIFT API",

@@ -1,12 +1,13 @@
 """Submitted work sessions, their activities and snippets, and what they were matched to."""
 
 import uuid
+from datetime import date
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from accounts.models import Role
+from accounts.models import Organization, Role
 from briefs.models import Brief, Task
 
 
@@ -214,3 +215,40 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+def this_month() -> date:
+    return timezone.now().date().replace(day=1)
+
+
+class LlmUsageQuerySet(models.QuerySet):
+    def spent(self, org_id: str) -> int:
+        """Tokens the org's LLM matching used this month (UTC)."""
+        usage = self.filter(organization_id=org_id, month=this_month()).first()
+        return usage.tokens if usage else 0
+
+    def charge(self, org_id: str, tokens: int) -> None:
+        """Add `tokens` to the org's count for this month; safe under concurrent matching."""
+        usage, _ = self.get_or_create(organization_id=org_id, month=this_month())
+        self.filter(pk=usage.pk).update(tokens=models.F("tokens") + tokens)
+
+
+class LlmUsage(models.Model):
+    """Tokens one org's LLM matching used in one month, as the model's server reported
+    them: `DRIFT_LLM_MONTHLY_TOKENS` is checked against it before each call."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(help_text="The month's first day (UTC).")
+    tokens = models.PositiveBigIntegerField(default=0)
+
+    objects = LlmUsageQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "month"], name="llm_usage_unique_month")
+        ]
+        verbose_name = "LLM usage"
+        verbose_name_plural = "LLM usage"
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} {self.month:%Y-%m}: {self.tokens} tokens"

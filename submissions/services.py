@@ -28,14 +28,18 @@ from submissions.matching import get_matcher, work_text
 from submissions.matching.base import (
     ActivityDoc,
     Match,
+    Matcher,
     MatchOutcome,
     SnippetDoc,
     TaskDoc,
     WorkDoc,
 )
+from submissions.matching.chat import openai_chat
+from submissions.matching.llm import HybridMatcher, HybridOutcome
 from submissions.models import (
     Activity,
     IdempotencyKey,
+    LlmUsage,
     Snippet,
     Submission,
     SubmissionEvent,
@@ -215,13 +219,32 @@ def submission_match(*, submission_id: UUID) -> None:
 
 def run_matcher(submission: Submission) -> MatchOutcome | None:
     """The configured matcher's outcome for a submission loaded with its activities,
-    snippets and brief tasks; None when the matcher fails."""
-    matcher = get_matcher(settings.MATCHER)
+    snippets and brief tasks; None when the matcher fails. The LLM hybrid gets what is
+    left of the org's monthly token budget, and the tokens it spends are counted."""
+    org_id = submission.brief.organization_id
+    matcher = _configured_matcher(org_id)
     try:
-        return matcher.match(work_doc(submission), task_docs(submission.brief))
+        outcome = matcher.match(work_doc(submission), task_docs(submission.brief))
     except Exception:
         logger.exception("Matcher %s failed on submission %s", matcher.name, submission.pk)
         return None
+    if isinstance(outcome, HybridOutcome) and outcome.tokens:
+        LlmUsage.objects.charge(org_id, outcome.tokens)
+    return outcome
+
+
+def _configured_matcher(org_id: str) -> Matcher:
+    name = settings.MATCHER
+    if name != HybridMatcher.name:
+        return get_matcher(name)
+    chat = openai_chat(
+        model=settings.LLM_MODEL,
+        timeout=settings.LLM_TIMEOUT,
+        api_key=settings.OPENAI_API_KEY,
+        base_url=settings.OPENAI_BASE_URL,
+    )
+    spent = LlmUsage.objects.spent(org_id)
+    return HybridMatcher(chat, tokens_left=settings.LLM_MONTHLY_TOKENS - spent)
 
 
 @transaction.atomic

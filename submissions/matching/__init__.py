@@ -2,12 +2,14 @@
 
 from submissions.matching.base import Matcher, WorkDoc
 from submissions.matching.lexical import LexicalMatcher
+from submissions.matching.llm import HybridMatcher
 from submissions.matching.tfidf import TfidfMatcher
 
 DEFAULT_MATCHER = LexicalMatcher.name
 MATCHERS: dict[str, type[Matcher]] = {
     LexicalMatcher.name: LexicalMatcher,
     TfidfMatcher.name: TfidfMatcher,
+    HybridMatcher.name: HybridMatcher,
 }
 
 
