@@ -17,7 +17,7 @@ from briefs.models import Task
 from drift.admin_site import OrgScopedAdmin
 from submissions import services
 from submissions.flags import with_flags
-from submissions.models import Submission, SubmissionMatch
+from submissions.models import LlmUsage, Submission, SubmissionMatch
 
 Status = Submission.Status
 DECISIONS = {"_approve": Status.APPROVED, "_reject": Status.REJECTED}
@@ -337,3 +337,24 @@ def _table(headers: list[str], rows: list[tuple[Any, ...]], empty: str) -> SafeS
     return format_html(
         '<table class="drift-table"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>', head, body
     )
+
+
+@admin.register(LlmUsage)
+class LlmUsageAdmin(OrgScopedAdmin):
+    """Tokens the org's LLM matching used per month, as its server reported them: read
+    only, counted by matching against `DRIFT_LLM_MONTHLY_TOKENS`."""
+
+    list_display = ("month", "tokens", "organization")
+    ordering = ("-month",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -46,13 +46,16 @@ class Api:
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings: Any) -> None:
-    """Local tokens on, generous rate limits, a cache namespace of its own, a fast hasher.
+    """Local tokens on, the offline matcher, generous rate limits, a cache namespace of
+    its own, a fast hasher.
 
     A fresh key prefix, not `cache.clear()`: on Redis, clearing would also wipe the
     Celery broker's queues. Tests of throttling set their own limits.
     """
     settings.RATE_LIMITS = dict.fromkeys(settings.RATE_LIMITS, "100000/hour")
     settings.LOCAL_AUTH_ENABLED = True
+    # An OPENAI_API_KEY in the shell must not send the suite's work to a real model.
+    settings.MATCHER = "lexical"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": uuid.uuid4().hex}}
 

@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 
 from accounts.models import Role
+from submissions.models import LlmUsage
 from tests.admin.conftest import PASSWORD, give_password
 from tests.factories import OTHER_ORG, make_brief, make_submission, make_user
 
@@ -122,3 +123,16 @@ def test_a_superuser_from_createsuperuser_logs_in(monkeypatch, submission):
     assert client.login(username="root", password=PASSWORD)
     page = client.get("/admin/submissions/submission/").content.decode()
     assert str(submission.pk) in page
+
+
+def test_a_pm_sees_only_their_orgs_llm_usage_and_cannot_change_it(alice, mallory, admin_client_for):
+    LlmUsage.objects.charge(alice.organization_id, 1234)
+    LlmUsage.objects.charge(mallory.organization_id, 98765)
+    client = admin_client_for(alice)
+    page = client.get("/admin/submissions/llmusage/")
+    assert page.status_code == 200
+    assert "1234" in page.content.decode()
+    assert "98765" not in page.content.decode()
+    usage = LlmUsage.objects.get(organization_id=alice.organization_id)
+    assert client.post(f"/admin/submissions/llmusage/{usage.pk}/delete/").status_code == 403
+    assert client.get("/admin/submissions/llmusage/add/").status_code == 403
