@@ -28,7 +28,7 @@ from dataclasses import dataclass
 # Names whose value is a secret; a name may end in one (`DB_PASSWORD`, `client_secret`).
 # `key` counts only as `api_key`, `secret_key`, … (`KEY_OWNER`): tested after the match,
 # since a shorter alternation is much faster to scan for.
-SECRET_NAMES = r"pass(?:word|wd|phrase)|pwd|secret|key|token"
+SECRET_NAMES = r"pass(?:word|wd|phrase)\d?|pwd|secret|key|token"
 KEY_OWNER = re.compile(r"(?:secret|api|access|private)[_-]?$")
 # Values that are templates, placeholders or already masked.
 PLACEHOLDER_START = tuple("${<*%[(/~")
@@ -151,7 +151,7 @@ RULES = (
         ("pass", "pwd", "secret", "key", "token"),
         re.compile(
             rf"(?P<name>{SECRET_NAMES})[\"']?\s*(?::|=(?!=))\s*(?P<quoted>[\"'])?"
-            r"(?P<secret>(?(quoted)[^\"'\n]+|[^\s\"',;&)\]}>]+))(?(quoted)(?P=quoted))"
+            r"(?P<secret>(?(quoted)[^\"'\n]+|[^\s\"'`,;&)\]}>]+))(?(quoted)(?P=quoted))"
         ),
         fold_case=True,
         kind_of=assigned_kind,

@@ -87,6 +87,8 @@ def test_a_secret_in_any_text_of_a_submission_is_stored_redacted(api, bob, apple
         ("--password=s3cret!", "--password=[REDACTED:password]"),
         ('{"password": "hunter2"}', '{"password": "[REDACTED:password]"}'),
         ("'PASSWORD': 'postgres',", "'PASSWORD': '[REDACTED:password]',"),
+        ('{"password1": "Tr0ub4dor"}', '{"password1": "[REDACTED:password]"}'),
+        ("new_password = 'hunter2'", "new_password = '[REDACTED:password]'"),
         ("PASSWORD = 'correct horse battery'", "PASSWORD = '[REDACTED:password]'"),
         (
             "psql postgres://drift:s3cret@db:5432/drift",
@@ -116,6 +118,7 @@ def test_each_kind_of_secret_is_masked_and_the_text_around_it_kept(text, redacte
         "token = get_token()",
         "password: str",
         "password: Optional[str] = None",
+        "Kept `password=new_password` and `password: str` in the form",
         '{"password": password, "token": token}',
         'errors = {"password": "This field is too short."}',
         "DB_PASSWORD = None",
