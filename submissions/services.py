@@ -217,12 +217,13 @@ def submission_match(*, submission_id: UUID) -> None:
     submission_apply_match(submission_id=submission.pk, outcome=run_matcher(submission))
 
 
-def run_matcher(submission: Submission) -> MatchOutcome | None:
-    """The configured matcher's outcome for a submission loaded with its activities,
-    snippets and brief tasks; None when the matcher fails. The LLM hybrid gets what is
-    left of the org's monthly token budget, and the tokens it spends are counted."""
+def run_matcher(submission: Submission, matcher_name: str | None = None) -> MatchOutcome | None:
+    """The outcome of the configured matcher (or of `matcher_name`) for a submission loaded
+    with its activities, snippets and brief tasks; None when the matcher fails. The LLM
+    hybrid gets what is left of the org's monthly token budget, and the tokens it spends
+    are counted."""
     org_id = submission.brief.organization_id
-    matcher = _configured_matcher(org_id)
+    matcher = _configured_matcher(org_id, matcher_name or settings.MATCHER)
     try:
         outcome = matcher.match(work_doc(submission), task_docs(submission.brief))
     except Exception:
@@ -233,8 +234,7 @@ def run_matcher(submission: Submission) -> MatchOutcome | None:
     return outcome
 
 
-def _configured_matcher(org_id: str) -> Matcher:
-    name = settings.MATCHER
+def _configured_matcher(org_id: str, name: str) -> Matcher:
     if name != HybridMatcher.name:
         return get_matcher(name)
     chat = openai_chat(
@@ -474,24 +474,57 @@ class Rematch:
         return not self.skipped and self.before != self.after
 
 
-def submission_rematch(*, submission_id: UUID, dry_run: bool = False) -> Rematch:
-    """Run the matcher now on a pending submission and store its outcome (unless `dry_run`).
+def submission_rematch(
+    *, submission_id: UUID, dry_run: bool = False, matcher: str | None = None
+) -> Rematch:
+    """Run the matcher (the configured one, or `matcher`) now on a pending submission and
+    store its outcome when it differs from the stored one (unless `dry_run`).
 
     Decided (approved or rejected) submissions are skipped: they keep what their
     reviewer approved. Storing goes through `submission_apply_match`, so the tasks,
-    events and audit are those of any other matching.
+    `submission:updated` event and audit are those of any other matching; an outcome
+    that changes nothing stores nothing and announces nothing.
     """
     submission = (
         Submission.objects.select_related("brief")
         .prefetch_related("activities", "snippets", "brief__tasks", "matches")
-        .get(pk=submission_id)
+        .filter(pk=submission_id)
+        .first()
     )
+    if submission is None:  # deleted since it was chosen
+        return Rematch(submission_id=submission_id, before=[], after=[], skipped=True)
     before = [str(m.task_id) for m in submission.matches.all()]
     if submission.status != Submission.Status.PENDING:
         return Rematch(submission_id=submission.pk, before=before, after=before, skipped=True)
-    outcome = run_matcher(submission)
+    outcome = run_matcher(submission, matcher)
     valid = {str(t.pk) for t in submission.brief.tasks.all()}
-    after = [m.task_id for m in outcome.matches if m.task_id in valid] if outcome else []
-    if not dry_run:
+    matches = [m for m in outcome.matches if m.task_id in valid] if outcome else []
+    if not dry_run and _outcome_differs(submission, outcome, matches):
         submission_apply_match(submission_id=submission.pk, outcome=outcome)
-    return Rematch(submission_id=submission.pk, before=before, after=after)
+    return Rematch(submission_id=submission.pk, before=before, after=[m.task_id for m in matches])
+
+
+def brief_submissions_rematch(*, brief_id: UUID) -> list[Rematch]:
+    """Run the matcher again on every pending submission of a brief, oldest first (its
+    tasks changed). Each is stored in a transaction of its own, and only if it changed."""
+    pending = Submission.objects.filter(brief_id=brief_id, status=Submission.Status.PENDING)
+    ids = pending.order_by("created_at").values_list("pk", flat=True)
+    return [submission_rematch(submission_id=pk) for pk in ids]
+
+
+def _outcome_differs(
+    submission: Submission, outcome: MatchOutcome | None, matches: list[Match]
+) -> bool:
+    """Whether storing `outcome` (its `matches` in the brief) would change the submission."""
+    if outcome is None:
+        return submission.match_status != Submission.MatchStatus.FAILED
+    stored = [
+        Match(task_id=str(m.task_id), confidence=m.confidence, reason=m.reason)
+        for m in submission.matches.all()
+    ]
+    return (
+        stored != matches
+        or submission.match_status != Submission.MatchStatus.MATCHED
+        or submission.matcher != outcome.matcher
+        or submission.needs_review != (outcome.needs_review or not matches)
+    )

@@ -107,9 +107,7 @@ def test_secrets_on_screen_are_redacted_before_storage(api, bob, apple_pay):
     )
     body = api(bob).post("/api/submissions", payload).json()
     text = Snippet.objects.get(submission_id=body["id"]).text
-    assert "sk_live_51H" not in text
-    assert "hunter2" not in text
-    assert "[REDACTED]" in text
+    assert text == "STRIPE_KEY=[REDACTED:stripe-key] password: [REDACTED:password]"
 
 
 def test_a_submission_of_another_user_is_forbidden(api, bob, carol, apple_pay):

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from briefs.models import Task
+from submissions.matching import MATCHERS
 from submissions.models import Submission
 from submissions.services import Rematch, submission_rematch
 
@@ -32,8 +33,9 @@ def moment(value: str, *, end: bool = False) -> datetime:
 
 class Command(BaseCommand):
     help = (
-        "Re-run matching for chosen submissions (by brief, status, date range, or all). "
-        "Approved and rejected submissions are skipped: they keep what was approved."
+        "Re-run matching for chosen submissions (by brief, status, date range, or all), "
+        "with the configured matcher or --matcher. Approved and rejected submissions are "
+        "skipped: they keep what was approved."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -43,6 +45,11 @@ class Command(BaseCommand):
         parser.add_argument("--until", help="Submitted on or before (YYYY-MM-DD or ISO).")
         parser.add_argument("--all", action="store_true", help="Every submission.")
         parser.add_argument(
+            "--matcher",
+            choices=sorted(MATCHERS),
+            help="Run this matcher instead of the configured one (DRIFT_MATCHER).",
+        )
+        parser.add_argument(
             "--dry-run", action="store_true", help="Show what would change; store nothing."
         )
 
@@ -51,7 +58,11 @@ class Command(BaseCommand):
         ids = list(submissions.order_by("created_at").values_list("pk", flat=True))
         results = []
         for done, pk in enumerate(ids, 1):
-            results.append(submission_rematch(submission_id=pk, dry_run=options["dry_run"]))
+            results.append(
+                submission_rematch(
+                    submission_id=pk, dry_run=options["dry_run"], matcher=options["matcher"]
+                )
+            )
             self.progress(done, len(ids))
         self.summarize(results, dry_run=options["dry_run"])
 
