@@ -16,16 +16,16 @@ from dataclasses import dataclass
 
 from submissions.matching.base import Match, MatchOutcome, TaskDoc, WorkDoc
 from submissions.matching.lexical.evidence import (
-    TASK_FIELDS,
+    Profile,
     Source,
     Terms,
     idf,
-    task_terms,
+    profile_of,
     work_items,
     work_terms,
 )
 from submissions.matching.lexical.explicit import explicit_references
-from submissions.matching.lexical.tokens import specificity, surface, tokens
+from submissions.matching.lexical.tokens import specificity, surface
 
 # Work on a task of another role must be this much stronger to win.
 ROLE_PENALTY = 0.5
@@ -58,12 +58,8 @@ def score(
 ) -> list[Candidate]:
     """Every task with its evidence, strongest first."""
     work_side = work_side or work_terms(work)
-    task_sides = [task_terms(task) for task in tasks]
-    own = [
-        task_terms(task, learned=False) if task.examples else side
-        for task, side in zip(tasks, task_sides, strict=True)
-    ]
-    weights = {word: value * specificity(word) for word, value in idf(own, task_sides).items()}
+    profiles = [profile_of(task) for task in tasks]
+    weights = {word: value * specificity(word) for word, value in idf(profiles).items()}
     unknown = max(weights.values(), default=1.0)
 
     def piece(words: frozenset[str]) -> Piece:
@@ -71,25 +67,19 @@ def score(
 
     pieces = [piece(item.words) for item in work_items(work)]
     candidates = []
-    for task, side in zip(tasks, task_sides, strict=True):
+    for task, profile in zip(tasks, profiles, strict=True):
+        if work_side.weights.keys().isdisjoint(profile.terms):
+            # Nothing in common: no evidence to weigh (most tasks of a large brief).
+            candidates.append(Candidate(task, 0.0, 0.0, {}))
+            continue
         penalty = ROLE_PENALTY if work.role and task.role and task.role != work.role else 1.0
-        item = _best_item(pieces, [(piece(w), weight) for w, weight in _targets(task)], weights)
-        contributions = _contributions(work_side, side, weights)
-        norm = math.sqrt(sum((w * weights[word]) ** 2 for word, w in side.weights.items()))
+        targets = [(piece(words), weight) for words, weight in profile.targets]
+        item = _best_item(pieces, targets, weights)
+        contributions = _contributions(work_side, profile, weights)
+        norm = math.sqrt(sum((w * weights[word]) ** 2 for word, w in profile.terms.items()))
         overlap = sum(contributions.values()) / norm if norm else 0.0
         candidates.append(Candidate(task, item * penalty, overlap * penalty, contributions))
     return sorted(candidates, key=lambda c: c.strength, reverse=True)
-
-
-def _targets(task: TaskDoc) -> list[tuple[frozenset[str], float]]:
-    """The task text, and (weighed less) each line of work approved for it earlier."""
-    targets = [(frozenset(tokens(f"{task.title} {task.description}")), 1.0)]
-    learned = TASK_FIELDS["examples"]
-    for example in task.examples:
-        lines = (frozenset(tokens(line)) for line in example.splitlines())
-        # A line of two words matches too much by chance to teach anything.
-        targets += [(words, learned) for words in lines if len(words) >= 3]
-    return [(words, weight) for words, weight in targets if words]
 
 
 def _best_item(
@@ -107,11 +97,11 @@ def _best_item(
 
 
 def _contributions(
-    work_side: Terms, task_side: Terms, weights: dict[str, float]
+    work_side: Terms, profile: Profile, weights: dict[str, float]
 ) -> dict[str, float]:
     return {
         word: work_side.weights[word] * weight * weights[word] ** 2
-        for word, weight in task_side.weights.items()
+        for word, weight in profile.terms.items()
         if word in work_side.weights
     }
 
