@@ -5,7 +5,8 @@
 Prints precision, recall and F1 over (submission, task) pairs, the share of
 negative submissions left unmatched, latency per submission (on the file's briefs,
 and against one brief of 500 tasks whose representations were built in advance, as
-stored by the app) and a calibration table. `--learn` replays each brief in time
+stored by the app), how well sessions that did two tasks link both, and a
+calibration table. `--learn` replays each brief in time
 order, feeding every scored submission's gold tasks back as approvals, and compares
 F1 on the later submissions with and without that learning.
 """
@@ -174,6 +175,41 @@ def large_brief_latency(
     return {"p50": _percentile(latencies, 0.5), "p99": _percentile(latencies, 0.99)}
 
 
+def two_task_sessions(
+    matcher: Matcher, cases: Sequence[Case], briefs: dict[str, list[TaskDoc]]
+) -> dict[str, Any]:
+    """Sessions that did two tasks, made by merging pairs of one brief's single-task
+    submissions (summary lines, activities and snippets): how often both tasks are
+    linked and nothing else, and F1 over their pairs."""
+    singles: dict[str, list[Case]] = {}
+    for case in cases:
+        if len(case.gold) == 1:
+            singles.setdefault(case.brief_id, []).append(case)
+    merged = [
+        Case(
+            f"{a.id}+{b.id}",
+            a.brief_id,
+            replace(
+                a.work,
+                summary=(*a.work.summary, *b.work.summary),
+                activities=(*a.work.activities, *b.work.activities),
+                snippets=(*a.work.snippets, *b.work.snippets),
+            ),
+            a.gold | b.gold,
+            a.started,
+        )
+        for group in singles.values()
+        for a, b in zip(group[::2], group[1::2], strict=False)
+        if a.gold != b.gold
+    ]
+    results = run(matcher, merged, briefs)
+    return {
+        "sessions": len(results),
+        "both_linked": _share(r.predicted == r.case.gold for r in results),
+        **pair_scores(results),
+    }
+
+
 def learn(
     matcher_name: str, cases: Sequence[Case], briefs: dict[str, list[TaskDoc]]
 ) -> dict[str, Any]:
@@ -218,6 +254,7 @@ def evaluate(
     report = {"data": str(path), "matcher": matcher, "no_summary": no_summary}
     report.update(score(run(get_matcher(matcher), cases, briefs)))
     report["latency_ms_500_tasks"] = large_brief_latency(get_matcher(matcher), cases, briefs)
+    report["two_tasks"] = two_task_sessions(get_matcher(matcher), cases, briefs)
     if with_learning:
         report["learn"] = learn(matcher, cases, briefs)
     return report
@@ -225,7 +262,7 @@ def evaluate(
 
 def render(report: dict[str, Any]) -> str:
     mode = "files and snippets only" if report["no_summary"] else "with summaries"
-    large = report["latency_ms_500_tasks"]
+    large, two = report["latency_ms_500_tasks"], report["two_tasks"]
     lines = [
         f"matcher {report['matcher']} on {report['data']} ({mode}), "
         f"{report['submissions']} submissions",
@@ -238,6 +275,8 @@ def render(report: dict[str, Any]) -> str:
         f"against a brief of {LARGE_BRIEF} tasks p50 {large['p50']:.2f} ms  "
         f"p99 {large['p99']:.2f} ms",
         f"matches with confidence > 0.8 right: {report['above_0_8_correct']:.3f}",
+        f"{two['sessions']} two-task sessions (two submissions merged): both tasks and "
+        f"nothing else linked {two['both_linked']:.3f}  F1 {two['f1']:.3f}",
         "confidence     matches  correct",
     ]
     lines += [
