@@ -217,19 +217,22 @@ def test_a_session_on_two_tasks_links_each_by_the_part_of_the_work_about_it() ->
 # so that a regression fails here. The project's targets are higher (F1 0.95 with
 # summaries, 0.80 without); this matcher does not reach them yet.
 @pytest.mark.parametrize(
-    ("no_summary", "min_f1", "min_negatives_unmatched"),
-    [(False, 0.91, 0.90), (True, 0.68, 0.88)],
+    ("no_summary", "min_f1", "min_negatives_unmatched", "min_both_linked"),
+    [(False, 0.92, 0.92, 0.65), (True, 0.68, 0.89, 0.15)],
     ids=["with-summaries", "files-and-snippets-only"],
 )
 def test_dev_bench_holds_its_figures(
-    no_summary: bool, min_f1: float, min_negatives_unmatched: float
+    no_summary: bool, min_f1: float, min_negatives_unmatched: float, min_both_linked: float
 ) -> None:
     report = evaluate(DEV_SET, "lexical", no_summary=no_summary, with_learning=True)
 
     assert report["f1"] >= min_f1
     assert report["negatives_unmatched"] >= min_negatives_unmatched
+    assert report["two_tasks"]["both_linked"] >= min_both_linked
     assert report["above_0_8_correct"] >= 0.95
+    # Latency is the machine's as much as the code's: a bound with room for a busy one.
     assert report["latency_ms"]["p99"] <= 25
+    assert report["latency_ms_500_tasks"]["p50"] <= 50
     learned = report["learn"]
     assert learned["f1_with_learning"] > learned["f1_without_learning"]
     assert learned["repeat_f1_with_learning"] > learned["repeat_f1_without_learning"]

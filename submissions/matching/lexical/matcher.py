@@ -84,7 +84,10 @@ def score(
             for words, weight in profile.targets
             if not words.isdisjoint(work_side.weights)
         ]
-        by_piece = tuple(penalty * _dice(one, targets, weights) for one in pieces)
+        by_piece = tuple(
+            0.0 if one[0].isdisjoint(profile.terms) else penalty * _dice(one, targets, weights)
+            for one in pieces
+        )
         contributions = _contributions(work_side, profile, weights)
         norm = math.sqrt(sum((w * weights[word]) ** 2 for word, w in profile.terms.items()))
         overlap = sum(contributions.values()) / norm if norm else 0.0
