@@ -188,29 +188,42 @@ def test_work_on_two_tasks_links_both() -> None:
     assert {m.task_id for m in match(work).matches} == {"t-capture", "t-approx"}
 
 
-def test_a_session_on_two_tasks_links_each_by_the_part_of_the_work_about_it() -> None:
-    tasks = (
-        TaskDoc(
-            "t-webhook", "PAY-1", "dev", "Stripe webhook setup", "Stripe webhook for Apple Pay"
-        ),
-        TaskDoc("t-errors", "PAY-2", "dev", "Error handling", "Handle failed payments"),
-        TaskDoc("t-receipts", "PAY-3", "dev", "Receipt emails", "Send receipts after payment"),
-    )
-    work = WorkDoc(
+PAYMENT_TASKS = (
+    TaskDoc("t-webhook", "PAY-1", "dev", "Stripe webhook setup", "Stripe webhook for Apple Pay"),
+    TaskDoc("t-errors", "PAY-2", "dev", "Error handling", "Handle failed payments"),
+    TaskDoc("t-receipts", "PAY-3", "dev", "Receipt emails", "Send receipts after payment"),
+)
+
+
+def payment_session(first_line: str) -> WorkDoc:
+    return WorkDoc(
         role="dev",
         summary=(
-            "Implemented Stripe webhook handler for Apple Pay",
+            first_line,
             "Added error handling for failed payment scenarios",
             "Wrote unit tests for payment flow",
         ),
         activities=(ActivityDoc(app="Cursor", title="stripe-webhook.ts"),),
     )
 
-    matches = match(work, tasks).matches
+
+def test_a_session_on_two_tasks_links_each_by_the_part_of_the_work_about_it() -> None:
+    work = payment_session("Implemented Stripe webhook handler for Apple Pay")
+
+    matches = match(work, PAYMENT_TASKS).matches
 
     assert {m.task_id for m in matches} == {"t-webhook", "t-errors"}
     assert [m.confidence for m in matches] == sorted((m.confidence for m in matches), reverse=True)
     assert "summary line 2" in next(m.reason for m in matches if m.task_id == "t-errors")
+
+
+def test_a_task_named_by_key_does_not_hide_another_part_of_the_work() -> None:
+    work = payment_session("PAY-1: the webhook is done")
+
+    matches = match(work, PAYMENT_TASKS).matches
+
+    assert (matches[0].task_id, matches[0].confidence) == ("t-webhook", 1.0)
+    assert {m.task_id for m in matches} == {"t-webhook", "t-errors"}
 
 
 # Floors a little under what the matcher measures on the dev set (README of the bench),

@@ -165,19 +165,24 @@ class LexicalMatcher:
 
     def match(self, work: WorkDoc, tasks: Sequence[TaskDoc]) -> MatchOutcome:
         explicit = explicit_references(work, tasks)
-        if explicit:
-            matches = [Match(task_id, 1.0, why) for task_id, why in explicit.items()]
-            return MatchOutcome(self.name, tuple(matches))
         work_side = work_terms(work)
         candidates = score(work, tasks, work_side)
         if not candidates:
             return MatchOutcome(self.name)
         lines = [i.source.field == "summary" and i.source.index > 0 for i in work_items(work)]
-        linked, needs_review = _decide(candidates, bool(work.summary), lines)
-        matches = tuple(
+        if explicit:
+            # Named tasks are linked outright; another part of the work may be about more.
+            named = [c for c in candidates if c.task.id in explicit]
+            rest = [c for c in candidates if c.task.id not in explicit][: SEGMENTS - 1]
+            linked, _ = _others([*named, *rest], len(named), bool(work.summary), lines)
+            needs_review = False
+        else:
+            linked, needs_review = _decide(candidates, bool(work.summary), lines)
+        matches = [Match(task_id, 1.0, why) for task_id, why in explicit.items()]
+        matches += [
             Match(c.task.id, round(p, 3), reason(c, work_side, work.role)) for c, p in linked
-        )
-        return MatchOutcome(self.name, matches, needs_review)
+        ]
+        return MatchOutcome(self.name, tuple(matches), needs_review)
 
     def shortlist(self, work: WorkDoc, tasks: Sequence[TaskDoc], limit: int = 8) -> list[TaskDoc]:
         """The `limit` tasks the work most resembles, best first: the candidates a
@@ -198,19 +203,27 @@ def _decide(
     needs_review = sure >= IGNORE and (sure < SURE or close)
     if sure < LINK:
         return [], needs_review
-    segments = candidates[:SEGMENTS]
+    also, parts = _others(candidates[:SEGMENTS], 1, has_summary, lines)
+    if also:
+        # The runner-up that made the best task a close call was another part of the work.
+        sure = max(sure, parts.get(0, 0.0))
+    return sorted([(best, sure), *also], key=lambda pair: -pair[1]), needs_review
+
+
+def _others(
+    segments: Sequence[Candidate], linked: int, has_summary: bool, lines: Sequence[bool]
+) -> tuple[list[tuple[Candidate, float]], dict[int, float]]:
+    """Which of `segments` after the first `linked` ones (already linked) a part of the
+    work is about, with their confidence; and the confidence of each on its own part."""
     parts = _parts(segments, has_summary, [True] * len(lines))
     # A summary line about one task alone says the work did that task too.
     stated = _parts(segments, has_summary, lines, margin=DISTINCT, least=STATED)
     also = [
         (segments[i], max(parts.get(i, 0.0), stated.get(i, 0.0)))
-        for i in range(1, len(segments))
+        for i in range(linked, len(segments))
         if parts.get(i, 0.0) >= SECOND or stated.get(i, 0.0) >= LINK
     ]
-    if also:
-        # The runner-up that made the best task a close call was another part of the work.
-        sure = max(sure, parts.get(0, 0.0))
-    return sorted([(best, sure), *also], key=lambda pair: -pair[1]), needs_review
+    return sorted(also, key=lambda pair: -pair[1]), parts
 
 
 def _parts(
