@@ -5,9 +5,12 @@ work's words with the task's (cosine-like, field-weighted), and `item`, the
 best Dice similarity of one coherent piece of the work (a summary line, a
 snippet, a line of code) with the task text. The best task's confidence is a
 logistic function of both, of how close the runner-up comes and of whether
-the work has a summary at all; its five coefficients were fitted on the dev
-bench (leave-one-brief-out checked), and a task is linked when it is at
-least 60% likely right, which keeps most work on other tasks unlinked.
+the work has a summary at all; its five coefficients are fitted on the dev
+bench by `bench/calibrate.py` (leave-one-brief-out checked), and a task is
+linked when it is at least 60% likely right, which keeps most work on other
+tasks unlinked. Other tasks are linked too when the pieces of the work they
+match best would stand on their own (`_others`). The task side comes from
+`Profile`s, built in advance when the app stores them.
 """
 
 import math
