@@ -3,10 +3,12 @@
     python bench/matching.py DATA.json [--matcher NAME] [--no-summary] [--json] [--learn]
 
 Prints precision, recall and F1 over (submission, task) pairs, the share of
-negative submissions left unmatched, latency per submission and a calibration
-table. `--learn` replays each brief in time order, feeding every scored
-submission's gold tasks back as approvals, and compares F1 on the later
-submissions with and without that learning.
+negative submissions left unmatched, latency per submission (on the file's briefs,
+and against one brief of 500 tasks whose representations were built in advance, as
+stored by the app), how well sessions that did two tasks link both, and a
+calibration table. `--learn` replays each brief in time
+order, feeding every scored submission's gold tasks back as approvals, and compares
+F1 on the later submissions with and without that learning.
 """
 
 import argparse
@@ -23,7 +25,13 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from submissions.matching import DEFAULT_MATCHER, MATCHERS, get_matcher, work_text  # noqa: E402
+from submissions.matching import (  # noqa: E402
+    DEFAULT_MATCHER,
+    MATCHERS,
+    get_matcher,
+    with_profile,
+    work_text,
+)
 from submissions.matching.base import (  # noqa: E402
     ActivityDoc,
     Matcher,
@@ -33,6 +41,7 @@ from submissions.matching.base import (  # noqa: E402
     WorkDoc,
 )
 
+LARGE_BRIEF = 500
 BUCKETS = ((0.0, 0.5), (0.5, 0.6), (0.6, 0.7), (0.7, 0.8), (0.8, 0.9), (0.9, 1.0), (1.0, 1.0))
 
 
@@ -153,6 +162,54 @@ def calibration(results: Sequence[Result]) -> list[dict[str, Any]]:
     return rows
 
 
+def large_brief_latency(
+    matcher: Matcher, cases: Sequence[Case], briefs: dict[str, list[TaskDoc]]
+) -> dict[str, float]:
+    """Latency per submission against one brief of `LARGE_BRIEF` tasks (every task of the
+    file, repeated under new ids), their representations built in advance as stored."""
+    every = [task for tasks in briefs.values() for task in tasks]
+    large = [
+        with_profile(replace(every[i % len(every)], id=f"large-{i}")) for i in range(LARGE_BRIEF)
+    ]
+    latencies = sorted(r.ms for r in run(matcher, cases, {c.brief_id: large for c in cases}))
+    return {"p50": _percentile(latencies, 0.5), "p99": _percentile(latencies, 0.99)}
+
+
+def two_task_sessions(
+    matcher: Matcher, cases: Sequence[Case], briefs: dict[str, list[TaskDoc]]
+) -> dict[str, Any]:
+    """Sessions that did two tasks, made by merging pairs of one brief's single-task
+    submissions (summary lines, activities and snippets): how often both tasks are
+    linked and nothing else, and F1 over their pairs."""
+    singles: dict[str, list[Case]] = {}
+    for case in cases:
+        if len(case.gold) == 1:
+            singles.setdefault(case.brief_id, []).append(case)
+    merged = [
+        Case(
+            f"{a.id}+{b.id}",
+            a.brief_id,
+            replace(
+                a.work,
+                summary=(*a.work.summary, *b.work.summary),
+                activities=(*a.work.activities, *b.work.activities),
+                snippets=(*a.work.snippets, *b.work.snippets),
+            ),
+            a.gold | b.gold,
+            a.started,
+        )
+        for group in singles.values()
+        for a, b in zip(group[::2], group[1::2], strict=False)
+        if a.gold != b.gold
+    ]
+    results = run(matcher, merged, briefs)
+    return {
+        "sessions": len(results),
+        "both_linked": _share(r.predicted == r.case.gold for r in results),
+        **pair_scores(results),
+    }
+
+
 def learn(
     matcher_name: str, cases: Sequence[Case], briefs: dict[str, list[TaskDoc]]
 ) -> dict[str, Any]:
@@ -196,6 +253,8 @@ def evaluate(
     briefs, cases = load(Path(path), no_summary)
     report = {"data": str(path), "matcher": matcher, "no_summary": no_summary}
     report.update(score(run(get_matcher(matcher), cases, briefs)))
+    report["latency_ms_500_tasks"] = large_brief_latency(get_matcher(matcher), cases, briefs)
+    report["two_tasks"] = two_task_sessions(get_matcher(matcher), cases, briefs)
     if with_learning:
         report["learn"] = learn(matcher, cases, briefs)
     return report
@@ -203,6 +262,7 @@ def evaluate(
 
 def render(report: dict[str, Any]) -> str:
     mode = "files and snippets only" if report["no_summary"] else "with summaries"
+    large, two = report["latency_ms_500_tasks"], report["two_tasks"]
     lines = [
         f"matcher {report['matcher']} on {report['data']} ({mode}), "
         f"{report['submissions']} submissions",
@@ -212,7 +272,11 @@ def render(report: dict[str, Any]) -> str:
         f"needs review {report['needs_review']:.3f}",
         f"latency per submission p50 {report['latency_ms']['p50']:.2f} ms  "
         f"p99 {report['latency_ms']['p99']:.2f} ms",
+        f"against a brief of {LARGE_BRIEF} tasks p50 {large['p50']:.2f} ms  "
+        f"p99 {large['p99']:.2f} ms",
         f"matches with confidence > 0.8 right: {report['above_0_8_correct']:.3f}",
+        f"{two['sessions']} two-task sessions (two submissions merged): both tasks and "
+        f"nothing else linked {two['both_linked']:.3f}  F1 {two['f1']:.3f}",
         "confidence     matches  correct",
     ]
     lines += [

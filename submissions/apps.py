@@ -9,4 +9,6 @@ class SubmissionsConfig(AppConfig):
         from briefs.signals import tasks_edited
         from submissions import receivers
 
+        # Profiles first: the re-match that follows reads them.
+        tasks_edited.connect(receivers.rebuild_profiles_on_tasks_edited, dispatch_uid="profiles")
         tasks_edited.connect(receivers.rematch_pending_on_tasks_edited, dispatch_uid="rematch")

@@ -217,6 +217,27 @@ class IdempotencyKey(models.Model):
         return self.key
 
 
+class TaskProfile(models.Model):
+    """A task as the matcher reads it, built when the task is created or edited and when
+    an approval teaches it, so matching a submission never rebuilds it
+    (`submissions.profiles`). The stamps say what it was built from."""
+
+    task = models.OneToOneField(
+        Task, primary_key=True, on_delete=models.CASCADE, related_name="profile"
+    )
+    text_stamp = models.CharField(
+        max_length=64, help_text="Digest of the task's matched fields and the profile format."
+    )
+    examples_stamp = models.CharField(
+        max_length=64, blank=True, help_text="Count and latest time of the approvals it learnt."
+    )
+    examples = models.JSONField(default=list, help_text="Text of the work approved for the task.")
+    data = models.JSONField(help_text="The matcher's representation of the task.")
+
+    def __str__(self) -> str:
+        return f"profile of {self.task_id}"
+
+
 def this_month() -> date:
     return timezone.now().date().replace(day=1)
 

@@ -6,7 +6,14 @@ from typing import Any
 from django.db import transaction
 
 from briefs.models import Brief
+from submissions.profiles import task_profiles_rebuild
 from submissions.tasks import queue_brief_rematch
+
+
+def rebuild_profiles_on_tasks_edited(sender: Any, *, task_ids: list[Any], **kwargs: Any) -> None:
+    """Rebuild the edited tasks' profiles in the editing transaction, so they are current
+    by the time anything matches against them."""
+    task_profiles_rebuild(task_ids=task_ids)
 
 
 def rematch_pending_on_tasks_edited(sender: Any, *, brief: Brief, **kwargs: Any) -> None:

@@ -3,7 +3,6 @@ and its events and Celery tasks go out only after it commits."""
 
 import logging
 import time
-from collections import defaultdict
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -12,7 +11,6 @@ from uuid import UUID
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Prefetch
 from django.http import Http404
 from rest_framework.exceptions import ValidationError
 
@@ -24,7 +22,7 @@ from drift.errors import Conflict
 from realtime import events
 from submissions import audit
 from submissions.idempotency import idempotency_bind
-from submissions.matching import get_matcher, work_text
+from submissions.matching import get_matcher
 from submissions.matching.base import (
     ActivityDoc,
     Match,
@@ -46,12 +44,12 @@ from submissions.models import (
     SubmissionMatch,
 )
 from submissions.outbox import broker_unavailable, enqueue_match
+from submissions.profiles import brief_task_docs, task_profiles_rebuild
 from submissions.redaction import redact
 
 logger = logging.getLogger(__name__)
 
 ACTIVITY_BATCH_SIZE = 500
-EXAMPLES_PER_TASK = 10
 
 
 @transaction.atomic
@@ -155,49 +153,9 @@ def work_doc(submission: Submission) -> WorkDoc:
 
 
 def task_docs(brief: Brief) -> list[TaskDoc]:
-    """The brief's tasks as matchers see them, each with the work PMs approved for it."""
-    examples = approved_examples(brief)
-    return [
-        TaskDoc(
-            id=str(t.pk),
-            key=t.key,
-            role=t.role,
-            title=t.title,
-            description=t.description,
-            examples=tuple(examples.get(t.pk, ())),
-        )
-        for t in brief.tasks.all()
-    ]
-
-
-def approved_examples(brief: Brief) -> dict[UUID, list[str]]:
-    """Per task of `brief`, the text of the latest submissions approved for it (at most
-    `EXAMPLES_PER_TASK`), in two queries: approvals teach the matcher what work on a task
-    looks like."""
-    approved = (
-        SubmissionMatch.objects.filter(
-            task__brief=brief, submission__status=Submission.Status.APPROVED
-        )
-        .order_by("-submission__created_at")
-        .values_list("task_id", "submission_id")
-    )
-    chosen: dict[UUID, list[UUID]] = defaultdict(list)
-    for task_id, submission_id in approved:
-        if len(chosen[task_id]) < EXAMPLES_PER_TASK:
-            chosen[task_id].append(submission_id)
-    wanted = {pk for pks in chosen.values() for pk in pks}
-    titles = Prefetch("activities", queryset=Activity.objects.only("submission_id", "title"))
-    texts = {
-        s.pk: work_text(
-            WorkDoc(
-                role=s.role,
-                summary=tuple(s.summary),
-                activities=tuple(ActivityDoc(app="", title=a.title) for a in s.activities.all()),
-            )
-        )
-        for s in Submission.objects.filter(pk__in=wanted).prefetch_related(titles)
-    }
-    return {task_id: [texts[pk] for pk in pks] for task_id, pks in chosen.items()}
+    """The brief's tasks as matchers see them, each with the work PMs approved for it and
+    the representation built when it or its approvals last changed (`submissions.profiles`)."""
+    return brief_task_docs(brief=brief)
 
 
 def submission_match(*, submission_id: UUID) -> None:
@@ -208,7 +166,7 @@ def submission_match(*, submission_id: UUID) -> None:
     """
     submission = (
         Submission.objects.select_related("brief")
-        .prefetch_related("activities", "snippets", "brief__tasks")
+        .prefetch_related("activities", "snippets")
         .filter(pk=submission_id)
         .first()
     )
@@ -351,6 +309,7 @@ def submission_review(
     _record_review(submission, user, from_status, tasks_before, task_ids, (matcher, proposed))
     if submission.status == Submission.Status.APPROVED:
         tasks_set_status(brief=brief, task_ids=task_ids, status=Task.Status.DONE)
+        task_profiles_rebuild(task_ids=task_ids)
     elif submission.status == Submission.Status.PENDING:
         tasks_set_status(
             brief=brief,
@@ -487,7 +446,7 @@ def submission_rematch(
     """
     submission = (
         Submission.objects.select_related("brief")
-        .prefetch_related("activities", "snippets", "brief__tasks", "matches")
+        .prefetch_related("activities", "snippets", "matches")
         .filter(pk=submission_id)
         .first()
     )

@@ -1,7 +1,12 @@
-"""Task matchers by name, and the text of a submission that approvals teach them."""
+"""Task matchers by name, the text of a submission that approvals teach them, and the
+representation of a task built in advance for the default matcher."""
 
-from submissions.matching.base import Matcher, WorkDoc
+from dataclasses import replace
+from typing import Any
+
+from submissions.matching.base import Matcher, TaskDoc, WorkDoc
 from submissions.matching.lexical import LexicalMatcher
+from submissions.matching.lexical.evidence import PROFILE_FORMAT, task_profile
 from submissions.matching.llm import HybridMatcher
 from submissions.matching.tfidf import TfidfMatcher
 
@@ -26,3 +31,26 @@ def work_text(work: WorkDoc) -> str:
     the person said they did and where (window titles, file paths). Code snippets stay
     out: their boilerplate would teach every task the same words."""
     return "\n".join([*work.summary, *(a.title for a in work.activities if a.title)])
+
+
+def with_profile(task: TaskDoc) -> TaskDoc:
+    """`task` with its representation built now, as done when tasks are created or edited
+    and when approvals teach them, so matching a submission only reads it."""
+    return replace(task, profile=profile(task))
+
+
+def profile(task: TaskDoc) -> dict[str, Any]:
+    """The JSON-serialisable representation of `task` (its text and examples) that the
+    default matcher reads from `TaskDoc.profile`."""
+    return task_profile(task).to_json()
+
+
+__all__ = [
+    "DEFAULT_MATCHER",
+    "MATCHERS",
+    "PROFILE_FORMAT",
+    "get_matcher",
+    "profile",
+    "with_profile",
+    "work_text",
+]

@@ -6,9 +6,9 @@ Keeping this free of the ORM lets `bench/matching.py` score matchers on files
 and lets the Celery task swap matchers without touching the database code.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,10 @@ class TaskDoc:
     """One task of the brief.
 
     `examples` holds the text of earlier submissions that a PM approved for
-    this task, so a matcher can learn what work on it looks like.
+    this task, so a matcher can learn what work on it looks like. `profile`, when
+    given, is the default matcher's representation of this task built in advance
+    from the same text and examples (JSON-serialisable); without it the matcher
+    builds one itself.
     """
 
     id: str
@@ -49,6 +52,7 @@ class TaskDoc:
     title: str
     description: str = ""
     examples: Sequence[str] = ()
+    profile: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0001_initial'),
-        ('submissions', '0003_idempotency_key'),
+        ('submissions', '0004_taskprofile'),
     ]
 
     operations = [

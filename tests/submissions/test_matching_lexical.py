@@ -65,6 +65,11 @@ def test_identifiers_in_paths_and_code_are_split_into_words() -> None:
     assert {"rais", "group"} <= set(tokens("raises_group"))
 
 
+def test_the_kind_of_a_redacted_secret_is_no_evidence() -> None:
+    assert tokens("curl -H [REDACTED:bearer-token] webhook") == tokens("curl -H webhook")
+    assert tokens("payments key=[REDACTED:stripe-key]") == tokens("payments key=")
+
+
 def test_explicit_key_in_branch_name_links_task_with_full_confidence() -> None:
     branch = ActivityDoc(app="Terminal", title="git checkout feature/app-4-order")
     work = WorkDoc(role="dev", activities=(branch,))
@@ -188,23 +193,64 @@ def test_work_on_two_tasks_links_both() -> None:
     assert {m.task_id for m in match(work).matches} == {"t-capture", "t-approx"}
 
 
+PAYMENT_TASKS = (
+    TaskDoc("t-webhook", "PAY-1", "dev", "Stripe webhook setup", "Stripe webhook for Apple Pay"),
+    TaskDoc("t-errors", "PAY-2", "dev", "Error handling", "Handle failed payments"),
+    TaskDoc("t-receipts", "PAY-3", "dev", "Receipt emails", "Send receipts after payment"),
+)
+
+
+def payment_session(first_line: str) -> WorkDoc:
+    return WorkDoc(
+        role="dev",
+        summary=(
+            first_line,
+            "Added error handling for failed payment scenarios",
+            "Wrote unit tests for payment flow",
+        ),
+        activities=(ActivityDoc(app="Cursor", title="stripe-webhook.ts"),),
+    )
+
+
+def test_a_session_on_two_tasks_links_each_by_the_part_of_the_work_about_it() -> None:
+    work = payment_session("Implemented Stripe webhook handler for Apple Pay")
+
+    matches = match(work, PAYMENT_TASKS).matches
+
+    assert {m.task_id for m in matches} == {"t-webhook", "t-errors"}
+    assert [m.confidence for m in matches] == sorted((m.confidence for m in matches), reverse=True)
+    assert "summary line 2" in next(m.reason for m in matches if m.task_id == "t-errors")
+
+
+def test_a_task_named_by_key_does_not_hide_another_part_of_the_work() -> None:
+    work = payment_session("PAY-1: the webhook is done")
+
+    matches = match(work, PAYMENT_TASKS).matches
+
+    assert (matches[0].task_id, matches[0].confidence) == ("t-webhook", 1.0)
+    assert {m.task_id for m in matches} == {"t-webhook", "t-errors"}
+
+
 # Floors a little under what the matcher measures on the dev set (README of the bench),
 # so that a regression fails here. The project's targets are higher (F1 0.95 with
 # summaries, 0.80 without); this matcher does not reach them yet.
 @pytest.mark.parametrize(
-    ("no_summary", "min_f1", "min_negatives_unmatched"),
-    [(False, 0.91, 0.90), (True, 0.68, 0.88)],
+    ("no_summary", "min_f1", "min_negatives_unmatched", "min_both_linked"),
+    [(False, 0.92, 0.92, 0.65), (True, 0.68, 0.89, 0.15)],
     ids=["with-summaries", "files-and-snippets-only"],
 )
 def test_dev_bench_holds_its_figures(
-    no_summary: bool, min_f1: float, min_negatives_unmatched: float
+    no_summary: bool, min_f1: float, min_negatives_unmatched: float, min_both_linked: float
 ) -> None:
     report = evaluate(DEV_SET, "lexical", no_summary=no_summary, with_learning=True)
 
     assert report["f1"] >= min_f1
     assert report["negatives_unmatched"] >= min_negatives_unmatched
+    assert report["two_tasks"]["both_linked"] >= min_both_linked
     assert report["above_0_8_correct"] >= 0.95
+    # Latency is the machine's as much as the code's: a bound with room for a busy one.
     assert report["latency_ms"]["p99"] <= 25
+    assert report["latency_ms_500_tasks"]["p50"] <= 50
     learned = report["learn"]
     assert learned["f1_with_learning"] > learned["f1_without_learning"]
     assert learned["repeat_f1_with_learning"] > learned["repeat_f1_without_learning"]

@@ -8,8 +8,9 @@ text of approved earlier work (`examples`) is a field of its own.
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from submissions.matching.base import SnippetDoc, TaskDoc, WorkDoc
 from submissions.matching.lexical.tokens import code_tokens, tokens
@@ -121,24 +122,76 @@ def work_items(work: WorkDoc) -> list[Item]:
     ]
 
 
-def task_terms(task: TaskDoc, learned: bool = True) -> Terms:
-    """The task's words; with `learned`, also those of work approved for it."""
-    terms = Terms()
-    terms.add(_weighted(tokens(task.title), TASK_FIELDS["title"]))
-    terms.add(_weighted(tokens(task.description), TASK_FIELDS["description"]))
-    if learned:
-        example_words = {word for example in task.examples for word in tokens(example)}
-        terms.add(_weighted(example_words, TASK_FIELDS["examples"]))
-    return terms
+@dataclass(frozen=True)
+class Profile:
+    """What the matcher needs of one task, built once per task text and set of examples.
+
+    `own` holds the weights of the task's own words, `terms` those with the words of
+    work approved for it, and `targets` the word sets a piece of the work is compared
+    with (the task text, then each line of approved work) with their weights.
+    """
+
+    own: dict[str, float]
+    terms: dict[str, float]
+    targets: tuple[tuple[frozenset[str], float], ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": PROFILE_FORMAT,
+            "own": self.own,
+            "terms": self.terms,
+            "targets": [[sorted(words), weight] for words, weight in self.targets],
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> "Profile | None":
+        """The profile stored as `data`; None when another version of this code wrote it."""
+        if data.get("format") != PROFILE_FORMAT:
+            return None
+        targets = tuple((frozenset(words), weight) for words, weight in data["targets"])
+        return cls(own=data["own"], terms=data["terms"], targets=targets)
 
 
-def idf(own: Sequence[Terms], learned: Sequence[Terms]) -> dict[str, float]:
+# Bump when `task_profile` changes what it builds: stored profiles are then rebuilt.
+PROFILE_FORMAT = 1
+
+
+def task_profile(task: TaskDoc) -> Profile:
+    """The task's words and targets; approved work (`examples`) is a field of its own."""
+    own = Terms()
+    own.add(_weighted(tokens(task.title), TASK_FIELDS["title"]))
+    own.add(_weighted(tokens(task.description), TASK_FIELDS["description"]))
+    terms = Terms(dict(own.weights))
+    example_words = {word for example in task.examples for word in tokens(example)}
+    terms.add(_weighted(example_words, TASK_FIELDS["examples"]))
+    return Profile(own=own.weights, terms=terms.weights, targets=_targets(task))
+
+
+def _targets(task: TaskDoc) -> tuple[tuple[frozenset[str], float], ...]:
+    """The task text, and (weighed less) each line of work approved for it earlier."""
+    targets = [(frozenset(tokens(f"{task.title} {task.description}")), 1.0)]
+    learned = TASK_FIELDS["examples"]
+    for example in task.examples:
+        lines = (frozenset(tokens(line)) for line in example.splitlines())
+        # A line of two words matches too much by chance to teach anything.
+        targets += [(words, learned) for words in lines if len(words) >= 3]
+    return tuple((words, weight) for words, weight in targets if words)
+
+
+def profile_of(task: TaskDoc) -> Profile:
+    """The task's stored profile when it has a current one, else one built now."""
+    stored = Profile.from_json(task.profile) if task.profile else None
+    return stored or task_profile(task)
+
+
+def idf(profiles: Sequence[Profile]) -> dict[str, float]:
     """IDF of every task word, from the tasks' own texts; a word only approved work
     brought in counts as known to one task, so approvals never shift other tasks' weights."""
     df: dict[str, int] = {}
-    for terms in own:
-        for word in terms.weights:
+    learned: set[str] = set()
+    for profile in profiles:
+        for word in profile.own:
             df[word] = df.get(word, 0) + 1
-    total = len(own) + IDF_PRIOR_TASKS + 1
-    words = {word for terms in learned for word in terms.weights} | df.keys()
-    return {word: math.log(total / (df.get(word, 1) + 0.5)) for word in words}
+        learned.update(profile.terms)
+    total = len(profiles) + IDF_PRIOR_TASKS + 1
+    return {word: math.log(total / (df.get(word, 1) + 0.5)) for word in learned | df.keys()}

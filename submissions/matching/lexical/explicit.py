@@ -7,6 +7,7 @@ quotes in a summary line.
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from submissions.matching.base import TaskDoc, WorkDoc
 
@@ -25,6 +26,7 @@ def _key_id(prefix: str, number: str) -> tuple[str, int]:
     return prefix.casefold(), int(number)
 
 
+@lru_cache(maxsize=8192)
 def _normal(text: str) -> str:
     return _SPACES.sub(" ", text).strip().rstrip(".…").strip().casefold()
 

@@ -5,9 +5,12 @@ work's words with the task's (cosine-like, field-weighted), and `item`, the
 best Dice similarity of one coherent piece of the work (a summary line, a
 snippet, a line of code) with the task text. The best task's confidence is a
 logistic function of both, of how close the runner-up comes and of whether
-the work has a summary at all; its five coefficients were fitted on the dev
-bench (leave-one-brief-out checked), and a task is linked when it is at
-least 60% likely right, which keeps most work on other tasks unlinked.
+the work has a summary at all; its five coefficients are fitted on the dev
+bench by `bench/calibrate.py` (leave-one-brief-out checked), and a task is
+linked when it is at least 60% likely right, which keeps most work on other
+tasks unlinked. Other tasks are linked too when the pieces of the work they
+match best would stand on their own (`_others`). The task side comes from
+`Profile`s, built in advance when the app stores them.
 """
 
 import math
@@ -16,16 +19,16 @@ from dataclasses import dataclass
 
 from submissions.matching.base import Match, MatchOutcome, TaskDoc, WorkDoc
 from submissions.matching.lexical.evidence import (
-    TASK_FIELDS,
+    Profile,
     Source,
     Terms,
     idf,
-    task_terms,
+    profile_of,
     work_items,
     work_terms,
 )
 from submissions.matching.lexical.explicit import explicit_references
-from submissions.matching.lexical.tokens import specificity, surface, tokens
+from submissions.matching.lexical.tokens import specificity, surface
 
 # Work on a task of another role must be this much stronger to win.
 ROLE_PENALTY = 0.5
@@ -35,7 +38,12 @@ LINK = 0.6  # link the best task when it is this likely right
 SURE = 0.8  # below this, or with a close runner-up, a PM should look
 CLOSE = 0.8  # runner-up item score / best item score that makes a close call
 IGNORE = 0.2  # below this nothing is worth a PM's look
-SECOND = 0.95  # the runner-up is linked too when its own confidence reaches this
+SECOND = 0.85  # another task is linked too when the part of the work it wins reaches this
+# A summary line that one task wins by this margin (runner-up / winner) and at least
+# this well links that task as soon as the line alone makes it likely.
+DISTINCT = 0.5
+STATED = 0.4
+SEGMENTS = 4  # the best candidates among which the pieces of the work are shared out
 
 
 @dataclass(frozen=True)
@@ -44,6 +52,7 @@ class Candidate:
     item: float  # best Dice similarity of one piece of the work with the task
     overlap: float  # weighted overlap of all the work's words with the task's
     contributions: dict[str, float]  # matched word -> its share of `overlap`
+    by_piece: tuple[float, ...] = ()  # the Dice similarity of each piece of the work
 
     @property
     def strength(self) -> tuple[float, float]:
@@ -58,12 +67,8 @@ def score(
 ) -> list[Candidate]:
     """Every task with its evidence, strongest first."""
     work_side = work_side or work_terms(work)
-    task_sides = [task_terms(task) for task in tasks]
-    own = [
-        task_terms(task, learned=False) if task.examples else side
-        for task, side in zip(tasks, task_sides, strict=True)
-    ]
-    weights = {word: value * specificity(word) for word, value in idf(own, task_sides).items()}
+    profiles = [profile_of(task) for task in tasks]
+    weights = {word: value * specificity(word) for word, value in idf(profiles).items()}
     unknown = max(weights.values(), default=1.0)
 
     def piece(words: frozenset[str]) -> Piece:
@@ -71,47 +76,48 @@ def score(
 
     pieces = [piece(item.words) for item in work_items(work)]
     candidates = []
-    for task, side in zip(tasks, task_sides, strict=True):
+    for task, profile in zip(tasks, profiles, strict=True):
+        if work_side.weights.keys().isdisjoint(profile.terms):
+            # Nothing in common: no evidence to weigh (most tasks of a large brief).
+            candidates.append(Candidate(task, 0.0, 0.0, {}, (0.0,) * len(pieces)))
+            continue
         penalty = ROLE_PENALTY if work.role and task.role and task.role != work.role else 1.0
-        item = _best_item(pieces, [(piece(w), weight) for w, weight in _targets(task)], weights)
-        contributions = _contributions(work_side, side, weights)
-        norm = math.sqrt(sum((w * weights[word]) ** 2 for word, w in side.weights.items()))
+        targets = [
+            (piece(words), weight)
+            for words, weight in profile.targets
+            if not words.isdisjoint(work_side.weights)
+        ]
+        by_piece = tuple(
+            0.0 if one[0].isdisjoint(profile.terms) else penalty * _dice(one, targets, weights)
+            for one in pieces
+        )
+        contributions = _contributions(work_side, profile, weights)
+        norm = math.sqrt(sum((w * weights[word]) ** 2 for word, w in profile.terms.items()))
         overlap = sum(contributions.values()) / norm if norm else 0.0
-        candidates.append(Candidate(task, item * penalty, overlap * penalty, contributions))
+        candidates.append(
+            Candidate(task, max(by_piece, default=0.0), overlap * penalty, contributions, by_piece)
+        )
     return sorted(candidates, key=lambda c: c.strength, reverse=True)
 
 
-def _targets(task: TaskDoc) -> list[tuple[frozenset[str], float]]:
-    """The task text, and (weighed less) each line of work approved for it earlier."""
-    targets = [(frozenset(tokens(f"{task.title} {task.description}")), 1.0)]
-    learned = TASK_FIELDS["examples"]
-    for example in task.examples:
-        lines = (frozenset(tokens(line)) for line in example.splitlines())
-        # A line of two words matches too much by chance to teach anything.
-        targets += [(words, learned) for words in lines if len(words) >= 3]
-    return [(words, weight) for words, weight in targets if words]
-
-
-def _best_item(
-    pieces: Sequence[Piece], targets: Sequence[tuple[Piece, float]], weights: dict[str, float]
-) -> float:
+def _dice(one: Piece, targets: Sequence[tuple[Piece, float]], weights: dict[str, float]) -> float:
     """Best weighted Dice of a piece of the work with a target of the task."""
+    words, mass = one
     best = 0.0
-    for words, mass in pieces:
-        for (target, target_mass), weight in targets:
-            shared = words & target
-            if shared:
-                dice = 2 * sum(weights[word] for word in shared) / (mass + target_mass)
-                best = max(best, weight * dice)
+    for (target, target_mass), weight in targets:
+        shared = words & target
+        if shared:
+            dice = 2 * sum(weights[word] for word in shared) / (mass + target_mass)
+            best = max(best, weight * dice)
     return best
 
 
 def _contributions(
-    work_side: Terms, task_side: Terms, weights: dict[str, float]
+    work_side: Terms, profile: Profile, weights: dict[str, float]
 ) -> dict[str, float]:
     return {
         word: work_side.weights[word] * weight * weights[word] ** 2
-        for word, weight in task_side.weights.items()
+        for word, weight in profile.terms.items()
         if word in work_side.weights
     }
 
@@ -119,15 +125,13 @@ def _contributions(
 def confidence(best: Candidate, runner_up: Candidate | None, has_summary: bool) -> float:
     """Probability that `best` is right, from its evidence and its runner-up's."""
     ratio = runner_up.item / best.item if runner_up and best.item else 0.0
+    return _probability(best.item, best.overlap, ratio, has_summary)
+
+
+def _probability(item: float, overlap: float, ratio: float, has_summary: bool) -> float:
     bias, w_item, w_overlap, w_ratio, w_summary = CALIBRATION
-    z = (
-        bias
-        + w_item * best.item
-        + w_overlap * math.log1p(best.overlap)
-        + w_ratio * ratio
-        + w_summary * has_summary
-    )
-    return 1 / (1 + math.exp(-z))
+    z = bias + w_item * item + w_overlap * math.log1p(overlap) + w_ratio * ratio
+    return 1 / (1 + math.exp(-(z + w_summary * has_summary)))
 
 
 def reason(candidate: Candidate, work_side: Terms, role: str = "", limit: int = 2) -> str:
@@ -164,18 +168,24 @@ class LexicalMatcher:
 
     def match(self, work: WorkDoc, tasks: Sequence[TaskDoc]) -> MatchOutcome:
         explicit = explicit_references(work, tasks)
-        if explicit:
-            matches = [Match(task_id, 1.0, why) for task_id, why in explicit.items()]
-            return MatchOutcome(self.name, tuple(matches))
         work_side = work_terms(work)
         candidates = score(work, tasks, work_side)
         if not candidates:
             return MatchOutcome(self.name)
-        linked, needs_review = _decide(candidates, bool(work.summary))
-        matches = tuple(
+        lines = [i.source.field == "summary" and i.source.index > 0 for i in work_items(work)]
+        if explicit:
+            # Named tasks are linked outright; another part of the work may be about more.
+            named = [c for c in candidates if c.task.id in explicit]
+            rest = [c for c in candidates if c.task.id not in explicit][: SEGMENTS - 1]
+            linked, _ = _others([*named, *rest], len(named), bool(work.summary), lines)
+            needs_review = False
+        else:
+            linked, needs_review = _decide(candidates, bool(work.summary), lines)
+        matches = [Match(task_id, 1.0, why) for task_id, why in explicit.items()]
+        matches += [
             Match(c.task.id, round(p, 3), reason(c, work_side, work.role)) for c, p in linked
-        )
-        return MatchOutcome(self.name, matches, needs_review)
+        ]
+        return MatchOutcome(self.name, tuple(matches), needs_review)
 
     def shortlist(self, work: WorkDoc, tasks: Sequence[TaskDoc], limit: int = 8) -> list[TaskDoc]:
         """The `limit` tasks the work most resembles, best first: the candidates a
@@ -184,19 +194,65 @@ class LexicalMatcher:
 
 
 def _decide(
-    candidates: Sequence[Candidate], has_summary: bool
+    candidates: Sequence[Candidate], has_summary: bool, lines: Sequence[bool]
 ) -> tuple[list[tuple[Candidate, float]], bool]:
-    """The candidates to link with their confidence, and whether a PM should look."""
-    best, runner_up, third = (*candidates[:3], None, None)[:3]
+    """The candidates to link with their confidence, and whether a PM should look.
+
+    `lines` says which pieces of the work (in `Candidate.by_piece` order) are summary lines.
+    """
+    best, runner_up = (*candidates[:2], None)[:2]
     sure = confidence(best, runner_up, has_summary)
     close = bool(runner_up and best.item and runner_up.item / best.item >= CLOSE)
     needs_review = sure >= IGNORE and (sure < SURE or close)
     if sure < LINK:
         return [], needs_review
-    linked = [(best, sure)]
-    if runner_up:
-        # A second task only on evidence strong enough to stand on its own.
-        also = confidence(runner_up, third, has_summary)
-        if also >= SECOND:
-            linked.append((runner_up, also))
-    return linked, needs_review
+    also, parts = _others(candidates[:SEGMENTS], 1, has_summary, lines)
+    if also:
+        # The runner-up that made the best task a close call was another part of the work.
+        sure = max(sure, parts.get(0, 0.0))
+    return sorted([(best, sure), *also], key=lambda pair: -pair[1]), needs_review
+
+
+def _others(
+    segments: Sequence[Candidate], linked: int, has_summary: bool, lines: Sequence[bool]
+) -> tuple[list[tuple[Candidate, float]], dict[int, float]]:
+    """Which of `segments` after the first `linked` ones (already linked) a part of the
+    work is about, with their confidence; and the confidence of each on its own part."""
+    parts = _parts(segments, has_summary, [True] * len(lines))
+    # A summary line about one task alone says the work did that task too.
+    stated = _parts(segments, has_summary, lines, margin=DISTINCT, least=STATED)
+    also = [
+        (segments[i], max(parts.get(i, 0.0), stated.get(i, 0.0)))
+        for i in range(linked, len(segments))
+        if parts.get(i, 0.0) >= SECOND or stated.get(i, 0.0) >= LINK
+    ]
+    return sorted(also, key=lambda pair: -pair[1]), parts
+
+
+def _parts(
+    candidates: Sequence[Candidate],
+    has_summary: bool,
+    among: Sequence[bool],
+    margin: float = 1.0,
+    least: float = 0.0,
+) -> dict[int, float]:
+    """Per candidate that some part of the work is most about, how likely it is right.
+
+    Each piece of the work `among` those chosen goes to the candidate it matches best,
+    when it matches it at least `least` and the runner-up on it at most `margin` times
+    as well. A candidate is then judged on the pieces it won alone, its margin being how
+    far it beats the runner-up on them.
+    """
+    won: dict[int, tuple[float, float]] = {}  # candidate -> its best won piece, runner-up
+    for chosen, *scores in zip(among, *(c.by_piece for c in candidates), strict=True):
+        ranked = sorted(range(len(scores)), key=scores.__getitem__, reverse=True)
+        winner, rival = ranked[0], scores[ranked[1]] if len(ranked) > 1 else 0.0
+        item = scores[winner]
+        better = item > won.get(winner, (0.0, 0.0))[0]
+        if chosen and better and item >= least and rival <= margin * item:
+            won[winner] = (item, rival)
+    return {
+        index: _probability(item, candidates[index].overlap, rival / item, has_summary)
+        for index, (item, rival) in won.items()
+        if item
+    }
