@@ -1,7 +1,7 @@
 """HTTP benchmark of DRIFT's production serving setup, measured side by side in one sitting.
 
     python bench/serving.py [--database-url URL] [--redis-url URL] [--duration 5]
-                         [--connections 64] [--json]
+                         [--connections 64] [--only NAME,...] [--json]
 
 It recreates a PostgreSQL database, loads benchmark data (a brief of 50 tasks, a brief
 of 50 submissions with 20 activities each, pending submissions to approve), starts the
@@ -349,6 +349,8 @@ def measure(args: argparse.Namespace) -> list[Result]:
         print(HEADER, flush=True)
         print(row(bare), flush=True)
         for case in cases(data, workdir, etag):
+            if args.only and case.name not in args.only:
+                continue
             token = tokens[case.token]
             status, body = fetch(base, case, token)
             if status != case.expect:
@@ -396,6 +398,12 @@ def main() -> None:
         type=int,
         default=20000,
         help="Pending submissions for the PATCH approve run.",
+    )
+    parser.add_argument(
+        "--only",
+        type=lambda names: set(names.split(",")),
+        default=None,
+        help="Comma-separated case names to run (default: all), e.g. brief_detail_304.",
     )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
