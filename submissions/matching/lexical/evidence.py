@@ -21,8 +21,12 @@ TASK_FIELDS = {"title": 1.0, "description": 0.7, "examples": 0.5}
 IDF_PRIOR_TASKS = 10
 # A path's file name says what was worked on; each folder above it says less.
 PATH_DECAY = 0.5
+# The folders a piece of work lives in (`src/<package>/`, `tests/`) are the project's
+# layout, named all over its code: wherever they appear in the work they say little.
+FOLDER_WEIGHT = 0.5
 
 _PATH = re.compile(r"[\w.\-]+(?:[/\\][\w.\-]+)+|[\w\-]+\.\w{1,5}")
+_SEPARATOR = re.compile(r"[/\\]")
 
 
 @dataclass(frozen=True)
@@ -71,11 +75,22 @@ def path_words(title: str, weight: float) -> list[tuple[str, float]]:
     """Words of a window title; in a file path, folders weigh less than the file name."""
     if not _PATH.fullmatch(title.strip()):
         return _weighted(tokens(title), weight)
-    parts = re.split(r"[/\\]", title.strip())
+    parts = _SEPARATOR.split(title.strip())
     words: list[tuple[str, float]] = []
     for depth, part in enumerate(reversed(parts)):
         words += _weighted(tokens(part), weight * PATH_DECAY**depth)
     return words
+
+
+def folder_words(work: WorkDoc) -> frozenset[str]:
+    """Words of the folders of the files the work touched."""
+    words: set[str] = set()
+    for activity in work.activities:
+        title = activity.title.strip()
+        if _PATH.fullmatch(title):
+            for folder in _SEPARATOR.split(title)[:-1]:
+                words.update(tokens(folder))
+    return frozenset(words)
 
 
 def work_terms(work: WorkDoc) -> Terms:

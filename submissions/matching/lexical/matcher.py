@@ -19,9 +19,11 @@ from dataclasses import dataclass
 
 from submissions.matching.base import Match, MatchOutcome, TaskDoc, WorkDoc
 from submissions.matching.lexical.evidence import (
+    FOLDER_WEIGHT,
     Profile,
     Source,
     Terms,
+    folder_words,
     idf,
     profile_of,
     work_items,
@@ -33,7 +35,7 @@ from submissions.matching.lexical.tokens import specificity, surface
 # Work on a task of another role must be this much stronger to win.
 ROLE_PENALTY = 0.5
 # Logistic calibration: intercept, item, log(1 + overlap), runner-up ratio, has a summary.
-CALIBRATION = (-1.84, 1.69, 2.76, -0.73, -0.83)
+CALIBRATION = (-1.76, 1.63, 2.91, -0.70, -0.93)
 LINK = 0.6  # link the best task when it is this likely right
 SURE = 0.8  # below this, or with a close runner-up, a PM should look
 CLOSE = 0.8  # runner-up item score / best item score that makes a close call
@@ -68,11 +70,16 @@ def score(
     """Every task with its evidence, strongest first."""
     work_side = work_side or work_terms(work)
     profiles = [profile_of(task) for task in tasks]
-    weights = {word: value * specificity(word) for word, value in idf(profiles).items()}
+    folders = folder_words(work)
+
+    def weight(word: str, value: float) -> float:
+        return value * specificity(word) * (FOLDER_WEIGHT if word in folders else 1.0)
+
+    weights = {word: weight(word, value) for word, value in idf(profiles).items()}
     unknown = max(weights.values(), default=1.0)
 
     def piece(words: frozenset[str]) -> Piece:
-        return words, sum(weights.get(word, unknown * specificity(word)) for word in words)
+        return words, sum(weights.get(word, weight(word, unknown)) for word in words)
 
     pieces = [piece(item.words) for item in work_items(work)]
     candidates = []
