@@ -3,7 +3,9 @@
 A term's weight is a noisy-or over the places it appears in: a word in a
 summary line is strong evidence, in a file path less, in a code snippet
 least; on the task side the title counts more than the description, and the
-text of approved earlier work (`examples`) is a field of its own.
+text of approved earlier work (`examples`) is a field of its own. The words of
+the folders the work touched (`src/<package>/`, `tests/`) weigh half wherever
+they appear: they name the project's layout, not what the work was about.
 """
 
 import math

@@ -70,16 +70,14 @@ def score(
     """Every task with its evidence, strongest first."""
     work_side = work_side or work_terms(work)
     profiles = [profile_of(task) for task in tasks]
-    folders = folder_words(work)
-
-    def weight(word: str, value: float) -> float:
-        return value * specificity(word) * (FOLDER_WEIGHT if word in folders else 1.0)
-
-    weights = {word: weight(word, value) for word, value in idf(profiles).items()}
+    weights = {word: value * specificity(word) for word, value in idf(profiles).items()}
     unknown = max(weights.values(), default=1.0)
+    folders = folder_words(work)
+    for word in folders & weights.keys():
+        weights[word] *= FOLDER_WEIGHT
 
     def piece(words: frozenset[str]) -> Piece:
-        return words, sum(weights.get(word, weight(word, unknown)) for word in words)
+        return words, sum(weights.get(word, _unknown(word, unknown, folders)) for word in words)
 
     pieces = [piece(item.words) for item in work_items(work)]
     candidates = []
@@ -105,6 +103,11 @@ def score(
             Candidate(task, max(by_piece, default=0.0), overlap * penalty, contributions, by_piece)
         )
     return sorted(candidates, key=lambda c: c.strength, reverse=True)
+
+
+def _unknown(word: str, weight: float, folders: frozenset[str]) -> float:
+    """The weight of a word no task has: as rare as the rarest task word."""
+    return weight * specificity(word) * (FOLDER_WEIGHT if word in folders else 1.0)
 
 
 def _dice(one: Piece, targets: Sequence[tuple[Piece, float]], weights: dict[str, float]) -> float:
