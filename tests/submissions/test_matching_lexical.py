@@ -217,6 +217,39 @@ def test_work_on_two_tasks_links_both() -> None:
     assert {m.task_id for m in match(work).matches} == {"t-capture", "t-approx"}
 
 
+def test_a_related_task_is_not_linked_too_on_the_words_the_matched_task_explains() -> None:
+    tasks = (
+        TaskDoc(
+            "t-teardown",
+            "P-1",
+            "dev",
+            "Output captured during fixture teardown",
+            "capsys shows the output captured during fixture teardown.",
+        ),
+        TaskDoc(
+            "t-binary",
+            "P-2",
+            "dev",
+            "Binary output captured by capsysbinary",
+            "capsysbinary keeps binary output captured from a fixture.",
+        ),
+        TASKS[2],
+    )
+    work = WorkDoc(
+        role="dev",
+        summary=("capsys: show output captured during fixture teardown",),
+        activities=(ActivityDoc(app="Editor", title="src/pytest/capture.py"),),
+        snippets=(
+            SnippetDoc(
+                text="def test_keeps_output(capsys):\n    binary = capsys.readouterr()\n"
+                "    assert binary.out == 'fixture output captured'"
+            ),
+        ),
+    )
+
+    assert [m.task_id for m in match(work, tasks).matches] == ["t-teardown"]
+
+
 PAYMENT_TASKS = (
     TaskDoc("t-webhook", "PAY-1", "dev", "Stripe webhook setup", "Stripe webhook for Apple Pay"),
     TaskDoc("t-errors", "PAY-2", "dev", "Error handling", "Handle failed payments"),
@@ -260,7 +293,7 @@ def test_a_task_named_by_key_does_not_hide_another_part_of_the_work() -> None:
 # summaries, 0.80 without); this matcher does not reach them yet.
 @pytest.mark.parametrize(
     ("no_summary", "min_f1", "min_negatives_unmatched", "min_both_linked"),
-    [(False, 0.92, 0.93, 0.65), (True, 0.73, 0.89, 0.18)],
+    [(False, 0.925, 0.93, 0.78), (True, 0.73, 0.89, 0.25)],
     ids=["with-summaries", "files-and-snippets-only"],
 )
 def test_dev_bench_holds_its_figures(

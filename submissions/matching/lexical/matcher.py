@@ -9,7 +9,8 @@ the work has a summary at all; its five coefficients are fitted on the dev
 bench by `bench/calibrate.py` (leave-one-brief-out checked), and a task is
 linked when it is at least 60% likely right, which keeps most work on other
 tasks unlinked. Other tasks are linked too when the pieces of the work they
-match best would stand on their own (`_others`). The task side comes from
+match best would stand on their own, with the words the best task matches
+explained away (`_others`). The task side comes from
 `Profile`s, built in advance when the app stores them.
 """
 
@@ -40,7 +41,7 @@ LINK = 0.6  # link the best task when it is this likely right
 SURE = 0.8  # below this, or with a close runner-up, a PM should look
 CLOSE = 0.8  # runner-up item score / best item score that makes a close call
 IGNORE = 0.2  # below this nothing is worth a PM's look
-SECOND = 0.85  # another task is linked too when the part of the work it wins reaches this
+SECOND = 0.75  # another task is linked too when the part of the work it wins reaches this
 # A summary line that one task wins by this margin (runner-up / winner) and at least
 # this well links that task as soon as the line alone makes it likely.
 DISTINCT = 0.5
@@ -59,6 +60,13 @@ class Candidate:
     @property
     def strength(self) -> tuple[float, float]:
         return (self.item, self.overlap)
+
+    def beyond(self, other: "Candidate") -> float:
+        """`overlap` from the words `other` does not match: its evidence once `other`
+        has explained away what they share."""
+        total = sum(self.contributions.values())
+        own = sum(v for word, v in self.contributions.items() if word not in other.contributions)
+        return self.overlap * own / total if total else 0.0
 
 
 Piece = tuple[frozenset[str], float]  # words and their summed weight
@@ -251,7 +259,8 @@ def _parts(
     Each piece of the work `among` those chosen goes to the candidate it matches best,
     when it matches it at least `least` and the runner-up on it at most `margin` times
     as well. A candidate is then judged on the pieces it won alone, its margin being how
-    far it beats the runner-up on them.
+    far it beats the runner-up on them, and (all but the first) on the words of the work
+    that the first candidate does not match: what they share is the first one's evidence.
     """
     won: dict[int, tuple[float, float]] = {}  # candidate -> its best won piece, runner-up
     for chosen, *scores in zip(among, *(c.by_piece for c in candidates), strict=True):
@@ -261,8 +270,10 @@ def _parts(
         better = item > won.get(winner, (0.0, 0.0))[0]
         if chosen and better and item >= least and rival <= margin * item:
             won[winner] = (item, rival)
-    return {
-        index: _probability(item, candidates[index].overlap, rival / item, has_summary)
-        for index, (item, rival) in won.items()
-        if item
-    }
+    first = candidates[0]
+    parts = {}
+    for index, (item, rival) in won.items():
+        if item:
+            overlap = candidates[index].beyond(first) if index else first.overlap
+            parts[index] = _probability(item, overlap, rival / item, has_summary)
+    return parts
