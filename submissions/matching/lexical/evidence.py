@@ -5,7 +5,8 @@ summary line is strong evidence, in a file path less, in a code snippet
 least; on the task side the title counts more than the description, and the
 text of approved earlier work (`examples`) is a field of its own. The words of
 the folders the work touched (`src/<package>/`, `tests/`) weigh half wherever
-they appear: they name the project's layout, not what the work was about.
+they appear: they name the project's layout, not what the work was about. A
+file open longer weighs more than one glanced at.
 """
 
 import math
@@ -26,6 +27,9 @@ PATH_DECAY = 0.5
 # The folders a piece of work lives in (`src/<package>/`, `tests/`) are the project's
 # layout, named all over its code: wherever they appear in the work they say little.
 FOLDER_WEIGHT = 0.5
+# A file or window open longer says more about the work: the briefest one weighs this
+# share of the longest one.
+BRIEFEST = 0.3
 
 _PATH = re.compile(r"[\w.\-]+(?:[/\\][\w.\-]+)+|[\w\-]+\.\w{1,5}")
 _SEPARATOR = re.compile(r"[/\\]")
@@ -99,11 +103,13 @@ def work_terms(work: WorkDoc) -> Terms:
     terms = Terms()
     for i, line in enumerate(work.summary, 1):
         terms.add(_weighted(tokens(line), WORK_FIELDS["summary"]), Source("summary", i, line))
+    longest = max((activity.duration for activity in work.activities), default=0)
     for i, activity in enumerate(work.activities, 1):
         source = Source(
             "file" if _PATH.fullmatch(activity.title.strip()) else "window", i, activity.title
         )
-        terms.add(path_words(activity.title, WORK_FIELDS["file"]), source)
+        share = BRIEFEST + (1 - BRIEFEST) * activity.duration / longest if longest else 1.0
+        terms.add(path_words(activity.title, WORK_FIELDS["file"] * share), source)
     for i, activity in enumerate(work.activities, 1):
         # The summary often repeats the title; the same evidence counts once.
         text = activity.summary.replace(activity.title, " ") if activity.title else activity.summary
