@@ -42,6 +42,8 @@ SURE = 0.8  # below this, or with a close runner-up, a PM should look
 CLOSE = 0.8  # runner-up item score / best item score that makes a close call
 IGNORE = 0.2  # below this nothing is worth a PM's look
 SECOND = 0.75  # another task is linked too when the part of the work it wins reaches this
+# ... and this when the person named the task they worked on: they said what it was about.
+SECOND_TO_NAMED = 0.85
 # A summary line that one task wins by this margin (runner-up / winner) and at least
 # this well links that task as soon as the line alone makes it likely.
 DISTINCT = 0.5
@@ -195,7 +197,8 @@ class LexicalMatcher:
             # Named tasks are linked outright; another part of the work may be about more.
             named = [c for c in candidates if c.task.id in explicit]
             rest = [c for c in candidates if c.task.id not in explicit][: SEGMENTS - 1]
-            linked, _ = _others([*named, *rest], len(named), bool(work.summary), lines)
+            segments = [*named, *rest]
+            linked, _ = _others(segments, len(named), bool(work.summary), lines, SECOND_TO_NAMED)
             needs_review = False
         else:
             linked, needs_review = _decide(candidates, bool(work.summary), lines)
@@ -232,17 +235,22 @@ def _decide(
 
 
 def _others(
-    segments: Sequence[Candidate], linked: int, has_summary: bool, lines: Sequence[bool]
+    segments: Sequence[Candidate],
+    linked: int,
+    has_summary: bool,
+    lines: Sequence[bool],
+    second: float = SECOND,
 ) -> tuple[list[tuple[Candidate, float]], dict[int, float]]:
     """Which of `segments` after the first `linked` ones (already linked) a part of the
-    work is about, with their confidence; and the confidence of each on its own part."""
+    work is about (the pieces it won make it `second` likely, or a summary line is about
+    it alone), with their confidence; and the confidence of each on its own part."""
     parts = _parts(segments, has_summary, [True] * len(lines))
     # A summary line about one task alone says the work did that task too.
     stated = _parts(segments, has_summary, lines, margin=DISTINCT, least=STATED)
     also = [
         (segments[i], max(parts.get(i, 0.0), stated.get(i, 0.0)))
         for i in range(linked, len(segments))
-        if parts.get(i, 0.0) >= SECOND or stated.get(i, 0.0) >= LINK
+        if parts.get(i, 0.0) >= second or stated.get(i, 0.0) >= LINK
     ]
     return sorted(also, key=lambda pair: -pair[1]), parts
 
