@@ -102,6 +102,51 @@ def test_work_about_a_task_links_it() -> None:
     assert 0.5 <= outcome.matches[0].confidence < 1.0
 
 
+def test_the_package_named_by_the_folders_of_the_work_does_not_decide_its_task() -> None:
+    tasks = (
+        TaskDoc("t-plugins", "P-1", "dev", "pytest plugins load from entry points"),
+        TaskDoc("t-teardown", "P-2", "dev", "Output captured during teardown", "capsys shows it."),
+        TaskDoc("t-junit", "P-3", "dev", "Junit report names", "The junitxml report names cases."),
+    )
+    work = WorkDoc(
+        role="dev",
+        activities=(
+            ActivityDoc(app="Editor", title="src/pytest/capture.py"),
+            ActivityDoc(app="Editor", title="tests/pytest/test_capture.py"),
+        ),
+        snippets=(
+            SnippetDoc(
+                text="import pytest\n\ndef test_teardown_output(pytester):\n"
+                "    pytester.makeconftest('pytest_plugins = []')\n"
+                "    result = pytester.runpytest('-s')"
+            ),
+        ),
+    )
+
+    assert [m.task_id for m in match(work, tasks).matches] == ["t-teardown"]
+
+
+def test_the_file_worked_on_longest_says_most_about_the_work() -> None:
+    tasks = (
+        TaskDoc("t-stepwise", "P-1", "dev", "Stepwise mode", "--stepwise resumes from a failure."),
+        TaskDoc("t-junit", "P-2", "dev", "Junitxml report names", "Name each case."),
+    )
+
+    def shortlist(stepwise_minutes: int, junitxml_minutes: int) -> list[str]:
+        files = (
+            ("src/pytest/stepwise.py", stepwise_minutes),
+            ("src/junitxml.py", junitxml_minutes),
+        )
+        work = WorkDoc(
+            role="dev",
+            activities=tuple(ActivityDoc("Editor", path, duration=d) for path, d in files),
+        )
+        return [task.id for task in LexicalMatcher().shortlist(work, tasks)]
+
+    assert shortlist(30, 1) == ["t-stepwise", "t-junit"]
+    assert shortlist(1, 30) == ["t-junit", "t-stepwise"]
+
+
 def test_other_role_task_needs_stronger_evidence() -> None:
     as_designer = replace(TASKS[0], id="t-capture-design", role="designer")
 
@@ -193,6 +238,39 @@ def test_work_on_two_tasks_links_both() -> None:
     assert {m.task_id for m in match(work).matches} == {"t-capture", "t-approx"}
 
 
+def test_a_related_task_is_not_linked_too_on_the_words_the_matched_task_explains() -> None:
+    tasks = (
+        TaskDoc(
+            "t-teardown",
+            "P-1",
+            "dev",
+            "Output captured during fixture teardown",
+            "capsys shows the output captured during fixture teardown.",
+        ),
+        TaskDoc(
+            "t-binary",
+            "P-2",
+            "dev",
+            "Binary output captured by capsysbinary",
+            "capsysbinary keeps binary output captured from a fixture.",
+        ),
+        TASKS[2],
+    )
+    work = WorkDoc(
+        role="dev",
+        summary=("capsys: show output captured during fixture teardown",),
+        activities=(ActivityDoc(app="Editor", title="src/pytest/capture.py"),),
+        snippets=(
+            SnippetDoc(
+                text="def test_keeps_output(capsys):\n    binary = capsys.readouterr()\n"
+                "    assert binary.out == 'fixture output captured'"
+            ),
+        ),
+    )
+
+    assert [m.task_id for m in match(work, tasks).matches] == ["t-teardown"]
+
+
 PAYMENT_TASKS = (
     TaskDoc("t-webhook", "PAY-1", "dev", "Stripe webhook setup", "Stripe webhook for Apple Pay"),
     TaskDoc("t-errors", "PAY-2", "dev", "Error handling", "Handle failed payments"),
@@ -231,12 +309,28 @@ def test_a_task_named_by_key_does_not_hide_another_part_of_the_work() -> None:
     assert {m.task_id for m in matches} == {"t-webhook", "t-errors"}
 
 
+def test_beside_a_task_named_by_key_files_alone_do_not_link_another() -> None:
+    work = WorkDoc(
+        role="dev",
+        summary=("PAY-3: receipts go out",),
+        activities=(ActivityDoc(app="Cursor", title="stripe-webhook.ts", duration=67),),
+        snippets=(
+            SnippetDoc(
+                text="export async function handleStripeWebhook(req: Request) {\n"
+                "  const signature = req.headers['stripe-signature'];\n}"
+            ),
+        ),
+    )
+
+    assert [m.task_id for m in match(work, PAYMENT_TASKS).matches] == ["t-receipts"]
+
+
 # Floors a little under what the matcher measures on the dev set (README of the bench),
 # so that a regression fails here. The project's targets are higher (F1 0.95 with
 # summaries, 0.80 without); this matcher does not reach them yet.
 @pytest.mark.parametrize(
     ("no_summary", "min_f1", "min_negatives_unmatched", "min_both_linked"),
-    [(False, 0.92, 0.92, 0.65), (True, 0.68, 0.89, 0.15)],
+    [(False, 0.925, 0.93, 0.78), (True, 0.73, 0.9, 0.25)],
     ids=["with-summaries", "files-and-snippets-only"],
 )
 def test_dev_bench_holds_its_figures(

@@ -3,7 +3,10 @@
 A term's weight is a noisy-or over the places it appears in: a word in a
 summary line is strong evidence, in a file path less, in a code snippet
 least; on the task side the title counts more than the description, and the
-text of approved earlier work (`examples`) is a field of its own.
+text of approved earlier work (`examples`) is a field of its own. The words of
+the folders the work touched (`src/<package>/`, `tests/`) weigh half wherever
+they appear: they name the project's layout, not what the work was about. A
+file open longer weighs more than one glanced at.
 """
 
 import math
@@ -21,8 +24,15 @@ TASK_FIELDS = {"title": 1.0, "description": 0.7, "examples": 0.5}
 IDF_PRIOR_TASKS = 10
 # A path's file name says what was worked on; each folder above it says less.
 PATH_DECAY = 0.5
+# The folders a piece of work lives in (`src/<package>/`, `tests/`) are the project's
+# layout, named all over its code: wherever they appear in the work they say little.
+FOLDER_WEIGHT = 0.5
+# A file or window open longer says more about the work: the briefest one weighs this
+# share of the longest one.
+BRIEFEST = 0.3
 
 _PATH = re.compile(r"[\w.\-]+(?:[/\\][\w.\-]+)+|[\w\-]+\.\w{1,5}")
+_SEPARATOR = re.compile(r"[/\\]")
 
 
 @dataclass(frozen=True)
@@ -71,22 +81,35 @@ def path_words(title: str, weight: float) -> list[tuple[str, float]]:
     """Words of a window title; in a file path, folders weigh less than the file name."""
     if not _PATH.fullmatch(title.strip()):
         return _weighted(tokens(title), weight)
-    parts = re.split(r"[/\\]", title.strip())
+    parts = _SEPARATOR.split(title.strip())
     words: list[tuple[str, float]] = []
     for depth, part in enumerate(reversed(parts)):
         words += _weighted(tokens(part), weight * PATH_DECAY**depth)
     return words
 
 
+def folder_words(work: WorkDoc) -> frozenset[str]:
+    """Words of the folders of the files the work touched."""
+    words: set[str] = set()
+    for activity in work.activities:
+        title = activity.title.strip()
+        if _PATH.fullmatch(title):
+            for folder in _SEPARATOR.split(title)[:-1]:
+                words.update(tokens(folder))
+    return frozenset(words)
+
+
 def work_terms(work: WorkDoc) -> Terms:
     terms = Terms()
     for i, line in enumerate(work.summary, 1):
         terms.add(_weighted(tokens(line), WORK_FIELDS["summary"]), Source("summary", i, line))
+    longest = max((activity.duration for activity in work.activities), default=0)
     for i, activity in enumerate(work.activities, 1):
         source = Source(
             "file" if _PATH.fullmatch(activity.title.strip()) else "window", i, activity.title
         )
-        terms.add(path_words(activity.title, WORK_FIELDS["file"]), source)
+        share = BRIEFEST + (1 - BRIEFEST) * activity.duration / longest if longest else 1.0
+        terms.add(path_words(activity.title, WORK_FIELDS["file"] * share), source)
     for i, activity in enumerate(work.activities, 1):
         # The summary often repeats the title; the same evidence counts once.
         text = activity.summary.replace(activity.title, " ") if activity.title else activity.summary

@@ -9,7 +9,8 @@ the work has a summary at all; its five coefficients are fitted on the dev
 bench by `bench/calibrate.py` (leave-one-brief-out checked), and a task is
 linked when it is at least 60% likely right, which keeps most work on other
 tasks unlinked. Other tasks are linked too when the pieces of the work they
-match best would stand on their own (`_others`). The task side comes from
+match best would stand on their own, with the words the best task matches
+explained away (`_others`). The task side comes from
 `Profile`s, built in advance when the app stores them.
 """
 
@@ -19,9 +20,11 @@ from dataclasses import dataclass
 
 from submissions.matching.base import Match, MatchOutcome, TaskDoc, WorkDoc
 from submissions.matching.lexical.evidence import (
+    FOLDER_WEIGHT,
     Profile,
     Source,
     Terms,
+    folder_words,
     idf,
     profile_of,
     work_items,
@@ -33,12 +36,14 @@ from submissions.matching.lexical.tokens import specificity, surface
 # Work on a task of another role must be this much stronger to win.
 ROLE_PENALTY = 0.5
 # Logistic calibration: intercept, item, log(1 + overlap), runner-up ratio, has a summary.
-CALIBRATION = (-1.84, 1.69, 2.76, -0.73, -0.83)
+CALIBRATION = (-1.72, 1.61, 2.92, -0.71, -0.96)
 LINK = 0.6  # link the best task when it is this likely right
 SURE = 0.8  # below this, or with a close runner-up, a PM should look
 CLOSE = 0.8  # runner-up item score / best item score that makes a close call
 IGNORE = 0.2  # below this nothing is worth a PM's look
-SECOND = 0.85  # another task is linked too when the part of the work it wins reaches this
+SECOND = 0.75  # another task is linked too when the part of the work it wins reaches this
+# ... and this when the person named the task they worked on: they said what it was about.
+SECOND_TO_NAMED = 0.85
 # A summary line that one task wins by this margin (runner-up / winner) and at least
 # this well links that task as soon as the line alone makes it likely.
 DISTINCT = 0.5
@@ -58,6 +63,13 @@ class Candidate:
     def strength(self) -> tuple[float, float]:
         return (self.item, self.overlap)
 
+    def beyond(self, other: "Candidate") -> float:
+        """`overlap` from the words `other` does not match: its evidence once `other`
+        has explained away what they share."""
+        total = sum(self.contributions.values())
+        own = sum(v for word, v in self.contributions.items() if word not in other.contributions)
+        return self.overlap * own / total if total else 0.0
+
 
 Piece = tuple[frozenset[str], float]  # words and their summed weight
 
@@ -70,9 +82,12 @@ def score(
     profiles = [profile_of(task) for task in tasks]
     weights = {word: value * specificity(word) for word, value in idf(profiles).items()}
     unknown = max(weights.values(), default=1.0)
+    folders = folder_words(work)
+    for word in folders & weights.keys():
+        weights[word] *= FOLDER_WEIGHT
 
     def piece(words: frozenset[str]) -> Piece:
-        return words, sum(weights.get(word, unknown * specificity(word)) for word in words)
+        return words, sum(weights.get(word, _unknown(word, unknown, folders)) for word in words)
 
     pieces = [piece(item.words) for item in work_items(work)]
     candidates = []
@@ -98,6 +113,11 @@ def score(
             Candidate(task, max(by_piece, default=0.0), overlap * penalty, contributions, by_piece)
         )
     return sorted(candidates, key=lambda c: c.strength, reverse=True)
+
+
+def _unknown(word: str, weight: float, folders: frozenset[str]) -> float:
+    """The weight of a word no task has: as rare as the rarest task word."""
+    return weight * specificity(word) * (FOLDER_WEIGHT if word in folders else 1.0)
 
 
 def _dice(one: Piece, targets: Sequence[tuple[Piece, float]], weights: dict[str, float]) -> float:
@@ -177,7 +197,8 @@ class LexicalMatcher:
             # Named tasks are linked outright; another part of the work may be about more.
             named = [c for c in candidates if c.task.id in explicit]
             rest = [c for c in candidates if c.task.id not in explicit][: SEGMENTS - 1]
-            linked, _ = _others([*named, *rest], len(named), bool(work.summary), lines)
+            segments = [*named, *rest]
+            linked, _ = _others(segments, len(named), bool(work.summary), lines, SECOND_TO_NAMED)
             needs_review = False
         else:
             linked, needs_review = _decide(candidates, bool(work.summary), lines)
@@ -214,17 +235,22 @@ def _decide(
 
 
 def _others(
-    segments: Sequence[Candidate], linked: int, has_summary: bool, lines: Sequence[bool]
+    segments: Sequence[Candidate],
+    linked: int,
+    has_summary: bool,
+    lines: Sequence[bool],
+    second: float = SECOND,
 ) -> tuple[list[tuple[Candidate, float]], dict[int, float]]:
     """Which of `segments` after the first `linked` ones (already linked) a part of the
-    work is about, with their confidence; and the confidence of each on its own part."""
+    work is about (the pieces it won make it `second` likely, or a summary line is about
+    it alone), with their confidence; and the confidence of each on its own part."""
     parts = _parts(segments, has_summary, [True] * len(lines))
     # A summary line about one task alone says the work did that task too.
     stated = _parts(segments, has_summary, lines, margin=DISTINCT, least=STATED)
     also = [
         (segments[i], max(parts.get(i, 0.0), stated.get(i, 0.0)))
         for i in range(linked, len(segments))
-        if parts.get(i, 0.0) >= SECOND or stated.get(i, 0.0) >= LINK
+        if parts.get(i, 0.0) >= second or stated.get(i, 0.0) >= LINK
     ]
     return sorted(also, key=lambda pair: -pair[1]), parts
 
@@ -241,7 +267,8 @@ def _parts(
     Each piece of the work `among` those chosen goes to the candidate it matches best,
     when it matches it at least `least` and the runner-up on it at most `margin` times
     as well. A candidate is then judged on the pieces it won alone, its margin being how
-    far it beats the runner-up on them.
+    far it beats the runner-up on them, and (all but the first) on the words of the work
+    that the first candidate does not match: what they share is the first one's evidence.
     """
     won: dict[int, tuple[float, float]] = {}  # candidate -> its best won piece, runner-up
     for chosen, *scores in zip(among, *(c.by_piece for c in candidates), strict=True):
@@ -251,8 +278,10 @@ def _parts(
         better = item > won.get(winner, (0.0, 0.0))[0]
         if chosen and better and item >= least and rival <= margin * item:
             won[winner] = (item, rival)
-    return {
-        index: _probability(item, candidates[index].overlap, rival / item, has_summary)
-        for index, (item, rival) in won.items()
-        if item
-    }
+    first = candidates[0]
+    parts = {}
+    for index, (item, rival) in won.items():
+        if item:
+            overlap = candidates[index].beyond(first) if index else first.overlap
+            parts[index] = _probability(item, overlap, rival / item, has_summary)
+    return parts
