@@ -30,21 +30,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.servers import (  # noqa: E402
-    PYTHON,
-    RssSampler,
-    free_port,
-    procfile_argv,
-    recreate_database,
-    rss_report,
-    start,
-    start_nginx,
-    stop,
-)
+from bench import servers
 
 LAYERS = ("pubsub", "core")
 NEW = "submission:new"
@@ -205,7 +193,7 @@ async def rounds(fleet: Fleet, publisher: Publisher, reps: int) -> dict[str, Any
 
 
 async def measure(
-    url: str, publisher: Publisher, rss: RssSampler, args: argparse.Namespace
+    url: str, publisher: Publisher, rss: servers.RssSampler, args: argparse.Namespace
 ) -> list[dict[str, Any]]:
     runs = []
     for run in range(args.runs):
@@ -236,7 +224,7 @@ def setup_django(args: argparse.Namespace, layer: str) -> dict[str, Any]:
         LOCAL_AUTH_ENABLED="true",
         LOG_LEVEL="WARNING",
     )
-    recreate_database(args.database_url)
+    servers.recreate_database(args.database_url)
     import django
 
     django.setup()
@@ -251,31 +239,31 @@ def setup_django(args: argparse.Namespace, layer: str) -> dict[str, Any]:
 def run_layer(args: argparse.Namespace, layer: str) -> dict[str, Any]:
     data = setup_django(args, layer)
     workdir = Path(tempfile.mkdtemp(prefix="drift-fanout-"))
-    ws_port = free_port()
-    servers = {
-        "daphne": start(
-            procfile_argv("ws", WS_PORT=str(ws_port)), dict(os.environ), ws_port, "daphne"
+    ws_port = servers.free_port()
+    processes = {
+        "daphne": servers.start(
+            servers.procfile_argv("ws", WS_PORT=str(ws_port)), dict(os.environ), ws_port, "daphne"
         )
     }
     publisher = Publisher(data)
     try:
         port = ws_port
         if not args.direct:
-            servers["nginx"], port = start_nginx(workdir, web_port=free_port(), ws_port=ws_port)
+            processes["nginx"], port = servers.start_nginx(
+                workdir, web_port=servers.free_port(), ws_port=ws_port
+            )
         print(
             f"layer {layer}, {args.clients} clients through {'daphne' if args.direct else 'nginx'}"
         )
-        with RssSampler(servers) as rss:
+        with servers.RssSampler(processes) as rss:
             runs = asyncio.run(measure(f"ws://127.0.0.1:{port}/ws", publisher, rss, args))
     finally:
         publisher.close()
-        for process in reversed(servers.values()):
-            stop(process)
-        import redis
-
-        redis.Redis.from_url(args.redis_url).delete("celery")
+        for process in reversed(processes.values()):
+            servers.stop(process)
+        servers.drop_match_queue(args.redis_url)
         shutil.rmtree(workdir, ignore_errors=True)
-    print(*rss_report([run["rss_mib"] for run in runs]), sep="\n")
+    print(*servers.rss_report([run["rss_mib"] for run in runs]), sep="\n")
     everything = summary(
         [ms for run in runs for ms in run["commit_to_last_ms"]],
         [ms for run in runs for ms in run["bare_group_send_ms"]],
@@ -285,7 +273,7 @@ def run_layer(args: argparse.Namespace, layer: str) -> dict[str, Any]:
 
 def run_child(args: argparse.Namespace, layer: str) -> dict[str, Any]:
     """One layer in a process of its own: Django's settings are read once per process."""
-    argv = [PYTHON, __file__, *sys.argv[1:], "--layer", layer, "--json"]
+    argv = [servers.PYTHON, __file__, *sys.argv[1:], "--layer", layer, "--json"]
     child = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
     last = ""
     for line in child.stdout:

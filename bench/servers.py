@@ -33,6 +33,13 @@ def recreate_database(url: str) -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
+def drop_match_queue(redis_url: str) -> None:
+    """POSTs queued matching tasks no worker consumes: remove them from the bench's Redis."""
+    import redis
+
+    redis.Redis.from_url(redis_url).delete("celery")
+
+
 def procfile_argv(name: str, **values: str) -> list[str]:
     """The Procfile's `name:` command as argv, its `${VAR:-default}` set from `values`."""
     line = next(

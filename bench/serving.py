@@ -36,6 +36,7 @@ from bench.servers import (
     PYTHON,
     ROOT,
     RssSampler,
+    drop_match_queue,
     free_port,
     procfile_argv,
     recreate_database,
@@ -393,13 +394,6 @@ def measure(args: argparse.Namespace) -> list[dict[str, Any]]:
             stop(process)
         drop_match_queue(args.redis_url)
         shutil.rmtree(workdir, ignore_errors=True)
-
-
-def drop_match_queue(redis_url: str) -> None:
-    """POSTs queued matching tasks no worker consumes: remove them from the bench's Redis."""
-    import redis
-
-    redis.Redis.from_url(redis_url).delete("celery")
 
 
 def report(runs: list[dict[str, Any]], args: argparse.Namespace) -> None:
