@@ -78,7 +78,7 @@ class Fleet:
                     self.all_in.set()
 
     async def round(self, trigger: Callable[[], Awaitable[float]]) -> float:
-        """Milliseconds from the instant `trigger` returns to the last client's receipt."""
+        """Milliseconds from the instant `trigger` reports (a commit, a call) to the last one in."""
         self.received = 0
         self.all_in.clear()
         started = await trigger()
@@ -95,13 +95,13 @@ class Publisher:
     """Publishes as DRIFT's other processes do, from a thread of its own: the service in a
     transaction, or a bare `group_send` on an event loop kept running in that thread."""
 
-    def __init__(self, data: dict[str, Any]) -> None:
+    def __init__(self, data: dict[str, Any], workdir: Path) -> None:
         from accounts.models import User
         from bench.serving import submission_body
 
         self.data = data
         self.user = User.objects.get(pk=data["dev_id"])
-        self.body = json.loads(submission_body(data, 20, Path(tempfile.mkdtemp())).read_text())
+        self.body = json.loads(submission_body(data, 20, workdir).read_text())
         self.executor = ThreadPoolExecutor(1)
         self.loop = asyncio.new_event_loop()
         threading.Thread(target=self.loop.run_forever, daemon=True).start()
@@ -245,7 +245,7 @@ def run_layer(args: argparse.Namespace, layer: str) -> dict[str, Any]:
             servers.procfile_argv("ws", WS_PORT=str(ws_port)), dict(os.environ), ws_port, "daphne"
         )
     }
-    publisher = Publisher(data)
+    publisher = Publisher(data, workdir)
     try:
         port = ws_port
         if not args.direct:
