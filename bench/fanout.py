@@ -326,6 +326,9 @@ def main() -> None:
     print(f"fastest from commit to the last client: {fastest}")
     if args.markdown:
         print(markdown(layers))
+        for name, r in layers.items():
+            print()
+            print(servers.rss_markdown([run["rss_mib"] for run in r["runs"]], prefix=f"{name}: "))
     if args.json:
         print(
             json.dumps(

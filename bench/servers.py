@@ -161,9 +161,9 @@ class RssSampler:
 
     def sample(self) -> None:
         for role, process in self.roots.items():
-            self._record(f"{role} {process.pid}", process.pid)
-            for child in children(process.pid):
-                self._record(f"{role} child {child}", child)
+            self._record(role, process.pid)
+            for n, child in enumerate(sorted(children(process.pid)), start=1):
+                self._record(f"{role} worker {n}", child)
 
     def _record(self, name: str, pid: int) -> None:
         rss = rss_kib(pid)
@@ -204,3 +204,17 @@ def rss_report(runs: list[dict[str, float]]) -> list[str]:
         )
         lines.append(f"{name:34} {cells} {growth}")
     return lines
+
+
+def rss_markdown(runs: list[dict[str, float]], prefix: str = "") -> str:
+    """The same as a Markdown table (README "Performance")."""
+    lines = [
+        "| process | " + " | ".join(f"run {i + 1}" for i in range(len(runs))) + " |",
+        "|---|" + "--:|" * len(runs),
+    ]
+    names = list(dict.fromkeys(name for run in runs for name in run))
+    lines += [
+        f"| {prefix}{name} | " + " | ".join(f"{run.get(name, 0):.1f}" for run in runs) + " |"
+        for name in names
+    ]
+    return "\n".join(lines)

@@ -40,6 +40,7 @@ from bench.servers import (
     free_port,
     procfile_argv,
     recreate_database,
+    rss_markdown,
     rss_report,
     start,
     start_nginx,
@@ -412,6 +413,7 @@ def report(runs: list[dict[str, Any]], args: argparse.Namespace) -> None:
     print(*rss_report([run["rss_mib"] for run in runs]), sep="\n")
     if args.markdown:
         print(markdown([Result(**r) for r in runs[-1]["results"]]))
+        print(rss_markdown([run["rss_mib"] for run in runs]))
     if args.json:
         print(
             json.dumps(
