@@ -48,12 +48,21 @@ lint: install
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
 
-# Matching quality on the dev set, and HTTP throughput of the production setup
-# (needs PostgreSQL, Redis and wrk).
-bench: install
+# Matching quality on the dev set; HTTP throughput and memory of the production setup
+# over three runs, and WebSocket fan-out per channel layer, both through nginx (needs
+# PostgreSQL and Redis; installs wrk and nginx when missing). BENCH_ARGS: e.g. --json.
+NGINX ?= /usr/sbin/nginx
+WRK ?= /usr/bin/wrk
+$(NGINX):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx
+$(WRK):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk
+
+bench: install $(NGINX) $(WRK)
 	$(PY) bench/matching.py ../shared/bench/matching-dev.json
 	$(PY) bench/matching.py ../shared/bench/matching-dev.json --no-summary
-	$(PY) bench/serving.py
+	$(PY) bench/serving.py --runs 3 $(BENCH_ARGS)
+	$(PY) bench/fanout.py $(BENCH_ARGS)
 
 worker: install
 	$(VENV)/bin/celery -A drift worker --loglevel INFO

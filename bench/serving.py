@@ -1,36 +1,51 @@
 """HTTP benchmark of DRIFT's production serving setup, measured side by side in one sitting.
 
     python bench/serving.py [--database-url URL] [--redis-url URL] [--duration 5]
-                         [--connections 64] [--only NAME,...] [--json]
+                         [--connections 64] [--runs 1] [--only NAME,...] [--direct]
+                         [--json] [--markdown]
 
 It recreates a PostgreSQL database, loads benchmark data (a brief of 50 tasks, a brief
 of 50 submissions with 20 activities each, pending submissions to approve), starts the
 `web` process of the Procfile (gunicorn, 2 sync workers) with two ceiling views mounted
-(`bench/urls.py`), and runs wrk against each endpoint and its ceilings:
+(`bench/urls.py`) behind nginx configured from deploy/nginx.conf (`--direct`: no nginx),
+and runs wrk against each endpoint and its ceilings, all through the same front:
 (a) a bare small JSON view, (b) the endpoint's very response bytes served from memory.
-Matching is excluded (no Celery worker consumes the queue; `DRIFT_MATCH_WAIT_MS=0`).
-Needs wrk (`apt-get install wrk`), PostgreSQL and Redis.
+`--runs N` repeats the whole set on the same processes and reports each process's peak
+RSS per run. Matching is excluded (no Celery worker consumes the queue, which is emptied
+afterwards; `DRIFT_MATCH_WAIT_MS=0`). Needs wrk and nginx (apt-get install wrk nginx),
+PostgreSQL and Redis.
 """
 
 import argparse
 import json
 import os
 import re
-import shlex
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.error
 import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.servers import (
+    PYTHON,
+    ROOT,
+    RssSampler,
+    drop_match_queue,
+    free_port,
+    procfile_argv,
+    recreate_database,
+    rss_markdown,
+    rss_report,
+    start,
+    start_nginx,
+    stop,
+)
 
 
 @dataclass
@@ -41,6 +56,8 @@ class Result:
     p99_ms: float
     requests: int
     errors: int
+    non_2xx: int = 0
+    timeouts: int = 0
     vs_bare: float | None = None
     vs_same_bytes: float | None = None
 
@@ -58,20 +75,12 @@ class Case:
     token: str = "dev"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def server_env(args: argparse.Namespace, workdir: Path) -> dict[str, str]:
     unlimited = "1000000000/second"
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "bench.settings",
         "DATABASE_URL": args.database_url,
-        "DATABASE_POOL": "false",
-        "CONN_MAX_AGE": "600",
         "REDIS_URL": args.redis_url,
         "DRIFT_MATCH_WAIT_MS": "0",
         "LOCAL_AUTH_ENABLED": "true",
@@ -88,16 +97,6 @@ def server_env(args: argparse.Namespace, workdir: Path) -> dict[str, str]:
             )
         },
     }
-
-
-def recreate_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin_url = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def seed(env: dict[str, str], approvals: int) -> dict[str, Any]:
@@ -118,25 +117,9 @@ def seed(env: dict[str, str], approvals: int) -> dict[str, Any]:
 
 
 def start_web(env: dict[str, str], port: int) -> subprocess.Popen:
-    procfile = (ROOT / "Procfile").read_text()
-    web = next(line.split(":", 1)[1] for line in procfile.splitlines() if line.startswith("web:"))
-    command = os.path.expandvars(
-        web.replace("${WEB_PORT:-8000}", str(port))
-        .replace("${WEB_WORKERS:-2}", "2")
-        .replace("--access-logfile -", "")
-    )
-    argv = shlex.split(command)
-    argv[0] = str(Path(PYTHON).parent / argv[0])
-    server = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1)
-            return server
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    raise SystemExit("gunicorn did not start")
+    argv = procfile_argv("web", WEB_PORT=str(port), WEB_WORKERS="2")
+    i = argv.index("--access-logfile")
+    return start(argv[:i] + argv[i + 2 :], env, port, "gunicorn")
 
 
 def fetch(base: str, case: Case, token: str) -> tuple[int, bytes]:
@@ -153,7 +136,7 @@ def fetch(base: str, case: Case, token: str) -> tuple[int, bytes]:
         },
     )
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:
+        with urllib.request.urlopen(request, timeout=60) as response:
             return response.status, response.read()
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read()
@@ -211,7 +194,13 @@ def wrk_script(case: Case, token: str, workdir: Path) -> Path:
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
+def settle(base: str) -> None:
+    """Wait until the server has worked off what the last run left queued."""
+    urllib.request.urlopen(f"{base}/bench/bare", timeout=300).read()
+
+
 def run_wrk(base: str, case: Case, token: str, workdir: Path, args: argparse.Namespace) -> Result:
+    settle(base)
     script = wrk_script(case, token, workdir)
     connections = case.connections or args.connections
     out = subprocess.run(
@@ -220,6 +209,7 @@ def run_wrk(base: str, case: Case, token: str, workdir: Path, args: argparse.Nam
             "-t2",
             f"-c{connections}",
             f"-d{args.duration}s",
+            f"--timeout={args.timeout}s",
             "--latency",
             "-s",
             str(script),
@@ -236,16 +226,17 @@ def run_wrk(base: str, case: Case, token: str, workdir: Path, args: argparse.Nam
         r"timeout (\d+)",
         out,
     )
-    errors = int(non_2xx.group(1)) if non_2xx else 0
-    if socket_errors:
-        errors += sum(int(n) for n in socket_errors.groups())
+    failed = int(non_2xx.group(1)) if non_2xx else 0
+    sockets = [int(n) for n in socket_errors.groups()] if socket_errors else [0, 0, 0, 0]
     return Result(
         name=case.name,
         rps=float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1]),
         p50_ms=to_ms(latency["50"]),
         p99_ms=to_ms(latency["99"]),
         requests=int(re.search(r"(\d+) requests in", out)[1]),
-        errors=errors,
+        errors=failed + sum(sockets),
+        non_2xx=failed,
+        timeouts=sockets[-1],
     )
 
 
@@ -328,63 +319,111 @@ def row(r: Result) -> str:
     return f"{r.name:34} {r.rps:9.1f} {r.p50_ms:8.2f} {r.p99_ms:8.2f} {r.errors:7d} {ratios}"
 
 
-def measure(args: argparse.Namespace) -> list[Result]:
+def markdown_row(r: Result) -> str:
+    ratios = f"{r.vs_bare:.2f} | {r.vs_same_bytes:.2f}" if r.vs_bare is not None else "1.00 (a) | "
+    return f"| {r.name} | {r.rps:,.0f} | {r.p50_ms:.2f} | {r.p99_ms:.2f} | {r.errors} | {ratios} |"
+
+
+def markdown(results: list[Result]) -> str:
+    lines = [
+        "| endpoint | req/s | p50 ms | p99 ms | errors | vs (a) | vs (b) |",
+        "|---|--:|--:|--:|--:|--:|--:|",
+    ]
+    lines += [markdown_row(r) for r in results if not r.name.endswith("_same_bytes")]
+    return "\n".join(lines)
+
+
+def run_cases(
+    base: str, data: dict[str, Any], tokens: dict[str, str], workdir: Path, args: argparse.Namespace
+) -> list[Result]:
+    etag = urllib.request.urlopen(
+        urllib.request.Request(
+            f"{base}/api/briefs/{data['tasks_brief']}",
+            headers={"Authorization": f"Bearer {tokens['dev']}"},
+        )
+    ).headers["ETag"]
+    bare = run_wrk(base, Case("bare_json", "/bench/bare"), "", workdir, args)
+    results = [bare]
+    print(HEADER, flush=True)
+    print(row(bare), flush=True)
+    for case in cases(data, workdir, etag):
+        if args.only and case.name not in args.only:
+            continue
+        token = tokens[case.token]
+        settle(base)
+        status, body = fetch(base, case, token)
+        if status != case.expect:
+            raise SystemExit(f"{case.name}: expected {case.expect}, got {status}: {body[:300]!r}")
+        (workdir / f"{case.name}.json").write_bytes(body)
+        same = run_wrk(
+            base,
+            Case(
+                f"{case.name}_same_bytes", f"/bench/echo/{case.name}", connections=case.connections
+            ),
+            "",
+            workdir,
+            args,
+        )
+        result = run_wrk(base, case, token, workdir, args)
+        result.vs_bare = round(result.rps / bare.rps, 3)
+        result.vs_same_bytes = round(result.rps / same.rps, 3)
+        results += [same, result]
+        print(row(same), row(result), sep="\n", flush=True)
+    return results
+
+
+def measure(args: argparse.Namespace) -> list[dict[str, Any]]:
+    """Each run's results and each server process's peak RSS (MiB) during it."""
     workdir = Path(tempfile.mkdtemp(prefix="drift-bench-"))
     env = server_env(args, workdir)
     recreate_database(args.database_url)
-    data = seed(env, approvals=args.approvals)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = start_web(env, port)
+    data = seed(env, approvals=args.approvals * args.runs)
+    tokens = {"dev": data["dev_token"], "pm": data["pm_token"]}
+    web_port = free_port()
+    servers = {"gunicorn": start_web(env, web_port)}
     try:
-        tokens = {"dev": data["dev_token"], "pm": data["pm_token"]}
-        etag = urllib.request.urlopen(
-            urllib.request.Request(
-                f"{base}/api/briefs/{data['tasks_brief']}",
-                headers={"Authorization": f"Bearer {tokens['dev']}"},
-            )
-        ).headers["ETag"]
-        bare = run_wrk(base, Case("bare_json", "/bench/bare"), "", workdir, args)
-        results = [bare]
-        print(HEADER, flush=True)
-        print(row(bare), flush=True)
-        for case in cases(data, workdir, etag):
-            if args.only and case.name not in args.only:
-                continue
-            token = tokens[case.token]
-            status, body = fetch(base, case, token)
-            if status != case.expect:
-                raise SystemExit(
-                    f"{case.name}: expected {case.expect}, got {status}: {body[:300]!r}"
+        port = web_port
+        if not args.direct:
+            servers["nginx"], port = start_nginx(workdir, web_port=web_port, ws_port=free_port())
+        runs = []
+        with RssSampler(servers) as rss:
+            for i in range(args.runs):
+                print(
+                    f"run {i + 1} of {args.runs}, through {'gunicorn' if args.direct else 'nginx'}"
                 )
-            (workdir / f"{case.name}.json").write_bytes(body)
-            same = run_wrk(
-                base,
-                Case(
-                    f"{case.name}_same_bytes",
-                    f"/bench/echo/{case.name}",
-                    connections=case.connections,
-                ),
-                "",
-                workdir,
-                args,
-            )
-            result = run_wrk(base, case, token, workdir, args)
-            result.vs_bare = round(result.rps / bare.rps, 3)
-            result.vs_same_bytes = round(result.rps / same.rps, 3)
-            results += [same, result]
-            print(row(same), row(result), sep="\n", flush=True)
-        return results
+                approvals = data["approvals"][i * args.approvals : (i + 1) * args.approvals]
+                results = run_cases(
+                    f"http://127.0.0.1:{port}",
+                    {**data, "approvals": approvals},
+                    tokens,
+                    workdir,
+                    args,
+                )
+                runs.append({"results": [asdict(r) for r in results], "rss_mib": rss.take()})
+        return runs
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        for process in reversed(servers.values()):
+            stop(process)
+        drop_match_queue(args.redis_url)
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def report(results: list[Result], as_json: bool) -> None:
+def report(runs: list[dict[str, Any]], args: argparse.Namespace) -> None:
     print("(a) bare small JSON view; (b) the same response bytes served from memory")
-    if as_json:
-        print(json.dumps({"results": [asdict(r) for r in results]}))
+    print(*rss_report([run["rss_mib"] for run in runs]), sep="\n")
+    if args.markdown:
+        print(markdown([Result(**r) for r in runs[-1]["results"]]))
+        print(rss_markdown([run["rss_mib"] for run in runs]))
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "via": "direct" if args.direct else "nginx",
+                    "results": runs[-1]["results"],
+                    "runs": runs,
+                }
+            )
+        )
 
 
 def main() -> None:
@@ -394,10 +433,16 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=5, help="Seconds per wrk run.")
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument(
+        "--timeout",
+        type=int,
+        default=10,
+        help="Seconds before wrk counts a request as an error (slower ones count in p99).",
+    )
+    parser.add_argument(
         "--approvals",
         type=int,
         default=20000,
-        help="Pending submissions for the PATCH approve run.",
+        help="Pending submissions for the PATCH approve run (per run).",
     )
     parser.add_argument(
         "--only",
@@ -405,11 +450,18 @@ def main() -> None:
         default=None,
         help="Comma-separated case names to run (default: all), e.g. brief_detail_304.",
     )
-    parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--runs", type=int, default=1, help="Repeat on the same processes (RSS per run)."
+    )
+    parser.add_argument("--direct", action="store_true", help="wrk to gunicorn, without nginx.")
+    parser.add_argument("--json", action="store_true", help="One JSON object on the last line.")
+    parser.add_argument(
+        "--markdown", action="store_true", help="The last run's table in Markdown (README)."
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("bench/serving.py needs wrk: apt-get install wrk")
-    report(measure(args), args.json)
+    report(measure(args), args)
 
 
 if __name__ == "__main__":

@@ -149,11 +149,24 @@ if REDIS_URL:
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
+    # Measured by bench/fanout.py (README "Performance"): `pubsub` or `core`.
+    CHANNEL_LAYER_BACKENDS = {
+        "pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
+        "core": "channels_redis.core.RedisChannelLayer",
+    }
+    CHANNEL_LAYER = env.str("DRIFT_CHANNEL_LAYER", default="pubsub")
+    if CHANNEL_LAYER not in CHANNEL_LAYER_BACKENDS:
+        raise ImproperlyConfigured(
+            f"DRIFT_CHANNEL_LAYER must be one of {', '.join(CHANNEL_LAYER_BACKENDS)}."
+        )
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            # redis-py 8 raises instead of waiting past 100 pooled connections.
-            "CONFIG": {"hosts": [{"address": REDIS_URL, "max_connections": 1000}]},
+            "BACKEND": CHANNEL_LAYER_BACKENDS[CHANNEL_LAYER],
+            # redis-py 8 raises instead of waiting past 100 pooled connections, and its
+            # default 5 s read timeout fails core's 5 s BZPOPMIN on an idle socket.
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, "max_connections": 1000, "socket_timeout": 15}]
+            },
         }
     }
 else:
