@@ -49,8 +49,6 @@ from submissions.redaction import redact
 
 logger = logging.getLogger(__name__)
 
-ACTIVITY_BATCH_SIZE = 500
-
 
 @transaction.atomic
 def submission_create(
@@ -86,21 +84,19 @@ def submission_create(
     )
     if idempotency_key is not None:
         idempotency_bind(record=idempotency_key, submission=submission)
-    Activity.objects.bulk_create(
-        [
-            Activity(
-                submission=submission,
-                position=i,
-                app=a["app"],
-                title=redact(a["title"]),
-                summary=redact(a["summary"]),
-                duration=a["duration"],
-                timestamp=a["timestamp"],
-            )
-            for i, a in enumerate(activities)
-        ],
-        batch_size=ACTIVITY_BATCH_SIZE,
-    )
+    rows = [
+        Activity.new(
+            submission.pk,
+            i,
+            a["app"],
+            redact(a["title"]),
+            redact(a["summary"]),
+            a["duration"],
+            a["timestamp"],
+        )
+        for i, a in enumerate(activities)
+    ]
+    Activity.objects.insert_all(rows)
     Snippet.objects.bulk_create(
         [
             Snippet(submission=submission, position=i, text=redact(s["text"]), context=s["context"])
@@ -118,24 +114,26 @@ def submission_create(
             "userName": user_name,
         },
     )
-    return submission
+    return submission.hold(activities=rows, matches=[])
 
 
-def submission_await_match(*, submission_id: UUID, timeout_ms: int | None = None) -> Submission:
-    """Wait (bounded) for matching to finish, then load the submission for output.
-    With the broker down nothing is matching now: no wait."""
+def submission_await_match(*, submission: Submission, timeout_ms: int | None = None) -> Submission:
+    """Wait (bounded) for a just-created submission's matching to finish, then reload its
+    outcome for output. Without a wait, or with the broker down (nothing is matching
+    now), it is returned as it is, pending, without a query."""
     wait = (settings.MATCH_WAIT_MS if timeout_ms is None else timeout_ms) / 1000
-    if broker_unavailable():
-        wait = 0
+    if wait <= 0 or broker_unavailable():
+        return submission
     deadline = time.monotonic() + wait
     delay = 0.01
     pending = Submission.objects.filter(
-        pk=submission_id, match_status=Submission.MatchStatus.PENDING
+        pk=submission.pk, match_status=Submission.MatchStatus.PENDING
     )
     while pending.exists() and time.monotonic() + delay < deadline:
         time.sleep(delay)
         delay = min(delay * 2, 0.1)
-    return Submission.objects.with_details().get(pk=submission_id)
+    matched = Submission.objects.prefetch_related("matches").get(pk=submission.pk)
+    return matched.hold(activities=list(submission.activities.all()))
 
 
 def work_doc(submission: Submission) -> WorkDoc:

@@ -57,7 +57,7 @@ class SubmissionCreateView(APIView):
             submission = services.submission_create(
                 user=request.user, org_id=org_id_of(request), idempotency_key=claim.record, **data
             )
-        submission = services.submission_await_match(submission_id=submission.pk)
+        submission = services.submission_await_match(submission=submission)
         body = SubmissionOutput(submission).data
         claim.remember(body)
         return Response(
