@@ -105,6 +105,8 @@ def test_a_process_sends_its_events_in_order_over_the_connections_it_keeps(
     assert ids == [str(s.pk) for s in pending]
 
 
+# Forking a process with threads is what gunicorn and Celery do; here it is the point.
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 def test_a_forked_worker_sends_through_a_sender_of_its_own(
     redis_server: redis.Redis, alice: Any
 ) -> None:
