@@ -10,13 +10,17 @@ The channel-layer handler names, and so the consumer methods that receive them,
 are mapped here and nowhere else.
 """
 
+import asyncio
 import logging
+import os
+import threading
 import time
+from collections.abc import Coroutine
 from functools import partial
 from typing import Any, Literal, NotRequired, TypedDict
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import transaction
 
 from drift.middleware import request_id_var
@@ -36,6 +40,8 @@ PRESENCE_HANDLER = "realtime.presence"
 
 PRUNE_EVERY_SECONDS = 3600.0
 _last_prune = 0.0
+# How long a committed write waits for its event to reach the channel layer.
+SEND_TIMEOUT_SECONDS = 1.0
 
 
 class SubmissionNewPayload(TypedDict):
@@ -107,9 +113,58 @@ def layer_message(event: Event) -> dict[str, Any]:
     }
 
 
+class LayerSender:
+    """One event loop in a daemon thread, through which a process sends all its events.
+
+    `async_to_sync` would run each send in a new event loop, and channels-redis keeps
+    its connections per loop: a new Redis connection per event. Here the loop, and so
+    the connections, live as long as the process. A caller waits for its send (bounded),
+    so the events of one thread leave in order and none is lost when a process exits.
+    """
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        threading.Thread(target=self.loop.run_forever, name="realtime-sender", daemon=True).start()
+
+    def run(self, send: Coroutine[Any, Any, None], *, timeout: float) -> None:
+        future = asyncio.run_coroutine_threadsafe(send, self.loop)
+        try:
+            future.result(timeout)
+        except TimeoutError:
+            future.cancel()
+            raise
+
+
+_sender: LayerSender | None = None
+_sender_lock = threading.Lock()
+
+
+def layer_sender() -> LayerSender:
+    """This process's sender, started on first use (again in a forked child)."""
+    global _sender
+    with _sender_lock:
+        if _sender is None:
+            _sender = LayerSender()
+        return _sender
+
+
+def _forget_sender() -> None:
+    """A forked child (a gunicorn or Celery worker) has no copy of its parent's thread."""
+    global _sender, _sender_lock
+    _sender, _sender_lock = None, threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_sender)
+
+
 def _send(group: str, message: dict[str, Any]) -> None:
+    layer = get_channel_layer()
     try:
-        async_to_sync(get_channel_layer().group_send)(group, message)
+        if isinstance(layer, InMemoryChannelLayer):
+            # In-process: its queues belong to the loop of this process's server.
+            async_to_sync(layer.group_send)(group, message)
+        else:
+            layer_sender().run(layer.group_send(group, message), timeout=SEND_TIMEOUT_SECONDS)
     except Exception:
         # The event is logged; connected clients fill the gap when the next one arrives.
         logger.exception("Could not publish %s to %s", message["event"]["type"], group)

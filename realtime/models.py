@@ -3,7 +3,7 @@
 from datetime import timedelta
 from typing import Any
 
-from django.db import models
+from django.db import connections, models, router
 from django.utils import timezone
 
 from drift.api import iso
@@ -11,11 +11,30 @@ from drift.api import iso
 EVENT_RETENTION = timedelta(hours=24)
 
 
+class EventStreamManager(models.Manager):
+    def next_id(self, org_id: str) -> int:
+        """Hand out the org's next event id, locking its row until the transaction ends.
+
+        One statement (PostgreSQL, SQLite >= 3.35): the lock serialises the org's
+        writers, so it is taken as late and held as briefly as possible."""
+        connection = connections[router.db_for_write(self.model)]
+        table = connection.ops.quote_name(self.model._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (org_id, last_id) VALUES (%s, 1) ON CONFLICT (org_id) "
+                f"DO UPDATE SET last_id = {table}.last_id + 1 RETURNING last_id",
+                [org_id],
+            )
+            return cursor.fetchone()[0]
+
+
 class EventStream(models.Model):
     """The last event id handed out in one org; its row lock orders the org's events."""
 
     org_id = models.CharField(primary_key=True, max_length=64)
     last_id = models.PositiveBigIntegerField(default=0)
+
+    objects = EventStreamManager()
 
     def __str__(self) -> str:
         return f"{self.org_id} @ {self.last_id}"

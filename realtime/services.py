@@ -8,7 +8,6 @@ from typing import Any
 from uuid import UUID
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
@@ -50,11 +49,7 @@ def event_record(
     so an org's ids become visible strictly in order and without gaps. That is what
     lets a client resume from "the last id I saw" and never miss one.
     """
-    stream = EventStream.objects.filter(org_id=org_id)
-    if not stream.update(last_id=F("last_id") + 1):
-        EventStream.objects.bulk_create([EventStream(org_id=org_id)], ignore_conflicts=True)
-        stream.update(last_id=F("last_id") + 1)
-    seq = stream.values_list("last_id", flat=True).get()
+    seq = EventStream.objects.next_id(org_id)
     return Event.objects.create(
         org_id=org_id,
         seq=seq,

@@ -17,8 +17,11 @@ def proposal(matches: Iterable[Any]) -> list[dict[str, Any]]:
     return [{"taskId": str(m.task_id), "confidence": round(m.confidence, 4)} for m in matches]
 
 
-def last_proposal(submission: Submission) -> tuple[str, list[dict[str, Any]]]:
-    """The matcher and proposal behind the current matches: the latest matcher run."""
+def last_proposal(
+    submission: Submission, matches: list[SubmissionMatch] | None = None
+) -> tuple[str, list[dict[str, Any]]]:
+    """The matcher and proposal behind the current matches (`matches`, when the caller
+    has them): the latest matcher run."""
     event = (
         SubmissionEvent.objects.filter(submission=submission, kind=SubmissionEvent.Kind.MATCHED)
         .order_by("-created_at", "-id")
@@ -26,8 +29,9 @@ def last_proposal(submission: Submission) -> tuple[str, list[dict[str, Any]]]:
     )
     if event is not None:
         return event.matcher, event.proposed
-    rows = SubmissionMatch.objects.filter(submission=submission)
-    return submission.matcher, proposal(rows)
+    if matches is None:
+        matches = list(SubmissionMatch.objects.filter(submission=submission))
+    return submission.matcher, proposal(matches)
 
 
 def record(

@@ -3,8 +3,9 @@
 import uuid
 from datetime import date
 
+import orjson
 from django.conf import settings
-from django.db import models
+from django.db import connections, models, router
 from django.utils import timezone
 
 from accounts.models import Organization, Role
@@ -82,6 +83,40 @@ class Submission(models.Model):
     def matched_task_ids(self) -> list[uuid.UUID]:
         return [match.task_id for match in self.matches.all()]
 
+    def hold(self, **related: list[models.Model]) -> "Submission":
+        """Keep rows just written as this submission's prefetched relations, as
+        `with_details()` would have loaded them, so reading them needs no query."""
+        cache = getattr(self, "_prefetched_objects_cache", {})
+        for name, rows in related.items():
+            # What Django's own prefetching stores: a queryset holding its result.
+            queryset = getattr(self, name).all()
+            queryset._result_cache, queryset._prefetch_done = rows, True
+            cache[name] = queryset
+        self._prefetched_objects_cache = cache
+        return self
+
+
+class ActivityQuerySet(models.QuerySet):
+    def insert_all(self, activities: list["Activity"]) -> None:
+        """Insert new activities (a session's up to 1000) in one statement. On PostgreSQL
+        they travel as one JSON document and get no ids back (nobody reads them):
+        `bulk_create` spends most of its time preparing each value and setting ids."""
+        connection = connections[router.db_for_write(self.model)]
+        if connection.vendor != "postgresql":
+            self.bulk_create(activities)
+            return
+        fields = [f for f in self.model._meta.concrete_fields if not f.primary_key]
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(f.column) for f in fields)
+        record = ", ".join(f"{quote(f.column)} {f.db_type(connection)}" for f in fields)
+        rows = [{f.column: getattr(a, f.attname) for f in fields} for a in activities]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {quote(self.model._meta.db_table)} ({columns}) "
+                f"SELECT {columns} FROM json_to_recordset(%s::json) AS r({record})",
+                [orjson.dumps(rows).decode()],
+            )
+
 
 class Activity(models.Model):
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="activities")
@@ -91,6 +126,8 @@ class Activity(models.Model):
     summary = models.TextField(blank=True)
     duration = models.PositiveIntegerField(help_text="Minutes.")
     timestamp = models.BigIntegerField(help_text="Unix time in milliseconds.")
+
+    objects = ActivityQuerySet.as_manager()
 
     class Meta:
         ordering = ["submission", "position"]
@@ -103,6 +140,21 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.app}: {self.title}"
+
+    @classmethod
+    def new(
+        cls,
+        submission_id: uuid.UUID,
+        position: int,
+        app: str,
+        title: str,
+        summary: str,
+        duration: int,
+        timestamp: int,
+    ) -> "Activity":
+        """An unsaved activity. Positional arguments in field order: a session's 1000 are
+        built twice as fast as with keywords."""
+        return cls(None, submission_id, position, app, title, summary, duration, timestamp)
 
 
 class Snippet(models.Model):

@@ -49,8 +49,6 @@ from submissions.redaction import redact
 
 logger = logging.getLogger(__name__)
 
-ACTIVITY_BATCH_SIZE = 500
-
 
 @transaction.atomic
 def submission_create(
@@ -86,21 +84,19 @@ def submission_create(
     )
     if idempotency_key is not None:
         idempotency_bind(record=idempotency_key, submission=submission)
-    Activity.objects.bulk_create(
-        [
-            Activity(
-                submission=submission,
-                position=i,
-                app=a["app"],
-                title=redact(a["title"]),
-                summary=redact(a["summary"]),
-                duration=a["duration"],
-                timestamp=a["timestamp"],
-            )
-            for i, a in enumerate(activities)
-        ],
-        batch_size=ACTIVITY_BATCH_SIZE,
-    )
+    rows = [
+        Activity.new(
+            submission.pk,
+            i,
+            a["app"],
+            redact(a["title"]),
+            redact(a["summary"]),
+            a["duration"],
+            a["timestamp"],
+        )
+        for i, a in enumerate(activities)
+    ]
+    Activity.objects.insert_all(rows)
     Snippet.objects.bulk_create(
         [
             Snippet(submission=submission, position=i, text=redact(s["text"]), context=s["context"])
@@ -118,24 +114,26 @@ def submission_create(
             "userName": user_name,
         },
     )
-    return submission
+    return submission.hold(activities=rows, matches=[])
 
 
-def submission_await_match(*, submission_id: UUID, timeout_ms: int | None = None) -> Submission:
-    """Wait (bounded) for matching to finish, then load the submission for output.
-    With the broker down nothing is matching now: no wait."""
+def submission_await_match(*, submission: Submission, timeout_ms: int | None = None) -> Submission:
+    """Wait (bounded) for a just-created submission's matching to finish, then reload its
+    outcome for output. Without a wait, or with the broker down (nothing is matching
+    now), it is returned as it is, pending, without a query."""
     wait = (settings.MATCH_WAIT_MS if timeout_ms is None else timeout_ms) / 1000
-    if broker_unavailable():
-        wait = 0
+    if wait <= 0 or broker_unavailable():
+        return submission
     deadline = time.monotonic() + wait
     delay = 0.01
     pending = Submission.objects.filter(
-        pk=submission_id, match_status=Submission.MatchStatus.PENDING
+        pk=submission.pk, match_status=Submission.MatchStatus.PENDING
     )
     while pending.exists() and time.monotonic() + delay < deadline:
         time.sleep(delay)
         delay = min(delay * 2, 0.1)
-    return Submission.objects.with_details().get(pk=submission_id)
+    matched = Submission.objects.prefetch_related("matches").get(pk=submission.pk)
+    return matched.hold(activities=list(submission.activities.all()))
 
 
 def work_doc(submission: Submission) -> WorkDoc:
@@ -208,12 +206,7 @@ def _configured_matcher(org_id: str, name: str) -> Matcher:
 @transaction.atomic
 def submission_apply_match(*, submission_id: UUID, outcome: MatchOutcome | None) -> None:
     """Store a matcher's outcome (None: the matcher failed) on a still-pending submission."""
-    submission = (
-        Submission.objects.select_for_update()
-        .select_related("brief")
-        .filter(pk=submission_id)
-        .first()
-    )
+    submission = _locked(submission_id)
     if submission is None or submission.status != Submission.Status.PENDING:
         return
     brief = submission.brief
@@ -288,28 +281,28 @@ def submission_review(
     submission cannot be changed; repeating its decision is a no-op. With
     `expected_version` (from `If-Match`) the write is conditional: 412 when stale.
     """
-    submission = (
-        Submission.objects.select_for_update().select_related("brief").get(pk=submission_id)
-    )
+    submission = _locked_or_404(submission_id)
     brief = submission.brief
     ensure_can_manage(brief=brief, user=user)
     if submission.status != Submission.Status.PENDING:
         if status == submission.status and matched_task_ids is None:
             return submission
         raise Conflict(f"This submission is already {submission.status}.")
-    from_status, tasks_before = submission.status, audit.matched_task_ids(submission)
-    matcher, proposed = audit.last_proposal(submission)
+    matches = list(submission.matches.all())
+    from_status, tasks_before = submission.status, [str(m.task_id) for m in matches]
+    matcher, proposed = audit.last_proposal(submission, matches)
+    task_ids = tasks_before
     if matched_task_ids is not None:
-        _set_reviewed_matches(submission, matched_task_ids, user)
-    task_ids = [str(pk) for pk in submission.matches.values_list("task_id", flat=True)]
+        task_ids = _set_reviewed_matches(submission, matched_task_ids, matches, user)
     if status:
         submission.status = status
     submission.version += 1
     save_versioned(submission, ["status", "version", "updated_at"], if_version=expected_version)
     _record_review(submission, user, from_status, tasks_before, task_ids, (matcher, proposed))
+    # Tasks last: announcing them locks the org's event stream until commit.
     if submission.status == Submission.Status.APPROVED:
-        tasks_set_status(brief=brief, task_ids=task_ids, status=Task.Status.DONE)
         task_profiles_rebuild(task_ids=task_ids)
+        tasks_set_status(brief=brief, task_ids=task_ids, status=Task.Status.DONE)
     elif submission.status == Submission.Status.PENDING:
         tasks_set_status(
             brief=brief,
@@ -353,7 +346,29 @@ def _record_review(
     )
 
 
-def _set_reviewed_matches(submission: Submission, task_ids: list[UUID], user: User) -> None:
+def _locked(submission_id: UUID) -> Submission | None:
+    """The submission with its brief, its row (not the brief's: other submissions of the
+    brief are reviewed meanwhile) locked until commit."""
+    return (
+        Submission.objects.select_for_update(of=("self",))
+        .select_related("brief")
+        .filter(pk=submission_id)
+        .first()
+    )
+
+
+def _locked_or_404(submission_id: UUID) -> Submission:
+    submission = _locked(submission_id)
+    if submission is None:
+        raise Http404("Submission not found.")
+    return submission
+
+
+def _set_reviewed_matches(
+    submission: Submission, task_ids: list[UUID], matches: list[SubmissionMatch], user: User
+) -> list[str]:
+    """Replace the matches by the reviewer's `task_ids` (keeping the matcher's confidence
+    where it proposed them); returns them."""
     wanted = list(dict.fromkeys(str(pk) for pk in task_ids))
     found = {
         str(pk)
@@ -366,7 +381,7 @@ def _set_reviewed_matches(submission: Submission, task_ids: list[UUID], user: Us
             raise ValidationError(
                 {"matchedTasks": {index: [f"{task_id} is not a task of this submission's brief."]}}
             )
-    proposed = {str(m.task_id): m for m in submission.matches.all()}
+    proposed = {str(m.task_id): m for m in matches}
     reviewer = user.name or user.username or user.pk
     _replace_matches(
         submission,
@@ -377,6 +392,7 @@ def _set_reviewed_matches(submission: Submission, task_ids: list[UUID], user: Us
             for pk in wanted
         ],
     )
+    return wanted
 
 
 @transaction.atomic
@@ -386,9 +402,7 @@ def submission_requeue_match(*, submission_id: UUID, user: User) -> Submission:
     Its matches stay until the new outcome replaces them; a decided submission
     keeps what its reviewer approved, so asking for it is a conflict.
     """
-    submission = (
-        Submission.objects.select_for_update().select_related("brief").get(pk=submission_id)
-    )
+    submission = _locked_or_404(submission_id)
     brief = submission.brief
     ensure_can_manage(brief=brief, user=user)
     if submission.status != Submission.Status.PENDING:

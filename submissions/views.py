@@ -57,7 +57,7 @@ class SubmissionCreateView(APIView):
             submission = services.submission_create(
                 user=request.user, org_id=org_id_of(request), idempotency_key=claim.record, **data
             )
-        submission = services.submission_await_match(submission_id=submission.pk)
+        submission = services.submission_await_match(submission=submission)
         body = SubmissionOutput(submission).data
         claim.remember(body)
         return Response(
@@ -97,7 +97,8 @@ class SubmissionDetailView(APIView):
         "matched tasks done in the same transaction.",
     )
     def patch(self, request: Request, pk: UUID) -> Response:
-        current = self.submission_of(request, pk)
+        # Only an `If-Match` needs the representation (its ETag); otherwise the row will do.
+        current = self.submission_of(request, pk, details="If-Match" in request.headers)
         data = validated(SubmissionReviewInput, request.data)
         version = precondition(request, current, lambda s: SubmissionDetailOutput(s).data)
         submission = services.submission_review(
@@ -106,10 +107,11 @@ class SubmissionDetailView(APIView):
         return Response(SubmissionReviewOutput(submission).data)
 
     @staticmethod
-    def submission_of(request: Request, pk: UUID) -> Submission:
-        return get_object_or_404(
-            Submission.objects.for_org(org_id_of(request)).with_details(history=True), pk=pk
-        )
+    def submission_of(request: Request, pk: UUID, *, details: bool = True) -> Submission:
+        submissions = Submission.objects.for_org(org_id_of(request))
+        if details:
+            submissions = submissions.with_details(history=True)
+        return get_object_or_404(submissions, pk=pk)
 
 
 class BriefSubmissionListView(APIView):
