@@ -20,7 +20,13 @@ from functools import partial
 from typing import Any, Literal, NotRequired, TypedDict
 
 from asgiref.sync import async_to_sync
-from channels.layers import InMemoryChannelLayer, get_channel_layer
+from channels.layers import (
+    DEFAULT_CHANNEL_LAYER,
+    BaseChannelLayer,
+    InMemoryChannelLayer,
+    channel_layers,
+    get_channel_layer,
+)
 from django.db import transaction
 
 from drift.middleware import request_id_var
@@ -120,11 +126,22 @@ class LayerSender:
     its connections per loop: a new Redis connection per event. Here the loop, and so
     the connections, live as long as the process. A caller waits for its send (bounded),
     so the events of one thread leave in order and none is lost when a process exits.
+    The sender has a layer of its own: a layer's locks and pools belong to the loop
+    that first used them, and a daphne process's consumers use the shared one.
     """
 
     def __init__(self) -> None:
+        self._like: BaseChannelLayer | None = None
+        self._layer: BaseChannelLayer | None = None
         self.loop = asyncio.new_event_loop()
         threading.Thread(target=self.loop.run_forever, name="realtime-sender", daemon=True).start()
+
+    def layer_like(self, shared: BaseChannelLayer) -> BaseChannelLayer:
+        """A layer of the sender's own, configured as the process's `shared` one (made
+        again when a settings change gives the process a new one)."""
+        if self._like is not shared:
+            self._like, self._layer = shared, channel_layers.make_backend(DEFAULT_CHANNEL_LAYER)
+        return self._layer
 
     def run(self, send: Coroutine[Any, Any, None], *, timeout: float) -> None:
         future = asyncio.run_coroutine_threadsafe(send, self.loop)
@@ -164,7 +181,9 @@ def _send(group: str, message: dict[str, Any]) -> None:
             # In-process: its queues belong to the loop of this process's server.
             async_to_sync(layer.group_send)(group, message)
         else:
-            layer_sender().run(layer.group_send(group, message), timeout=SEND_TIMEOUT_SECONDS)
+            sender = layer_sender()
+            send = sender.layer_like(layer).group_send(group, message)
+            sender.run(send, timeout=SEND_TIMEOUT_SECONDS)
     except Exception:
         # The event is logged; connected clients fill the gap when the next one arrives.
         logger.exception("Could not publish %s to %s", message["event"]["type"], group)
