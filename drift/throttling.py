@@ -1,7 +1,7 @@
 """Rate limits per user (per client IP without one) on an atomic shared counter.
 
 The counter lives in the cache: Redis in production (atomic INCR across
-processes), process memory in the embedded default. Limits come from
+processes, one round trip per request), process memory in the embedded default. Limits come from
 `settings.RATE_LIMITS`, so they can be set from the environment.
 """
 
@@ -11,7 +11,8 @@ import time
 from typing import TYPE_CHECKING, NamedTuple
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from rest_framework.throttling import BaseThrottle
 
 if TYPE_CHECKING:
@@ -97,6 +98,14 @@ class ScopedWindowThrottle(BaseThrottle):
 
     @staticmethod
     def hit(key: str, window: int) -> int:
+        """Count a request in the window `key`, which expires after the window; returns
+        the count. On Redis one round trip: INCR, then EXPIRE NX (only the first sets it)."""
+        cache = caches["default"]
+        if isinstance(cache, RedisCache):
+            client = cache._cache.get_client(key, write=True)
+            key = cache.make_and_validate_key(key)
+            count, _ = client.pipeline().incr(key).expire(key, window + 1, nx=True).execute()
+            return count
         cache.add(key, 0, timeout=window + 1)
         try:
             return cache.incr(key)
