@@ -7,7 +7,7 @@ from uuid import UUID
 
 from briefs.models import Brief, Task
 from drift.api import iso
-from drift.representations import stamped
+from drift.representations import db_id, stamp_row, stamped
 
 BRIEF_FIELDS = (
     "id",
@@ -21,14 +21,23 @@ BRIEF_FIELDS = (
 TASK_FIELDS = ("id", "brief_id", "key", "role", "title", "description", "status", "created_at")
 
 
+_BRIEF_STAMP = f"""SELECT stamp FROM {Brief._meta.db_table}
+    WHERE id = %s AND organization_id = %s"""
+_TASK_STAMP = f"""SELECT task.version FROM {Task._meta.db_table} task
+    JOIN {Brief._meta.db_table} brief ON brief.id = task.brief_id
+    WHERE task.id = %s AND brief.organization_id = %s"""
+
+
 def brief_stamp(org_id: str | None, brief_id: UUID) -> UUID | None:
     """The brief's stamp, or None when the caller's org has no such brief."""
-    return Brief.objects.for_org(org_id).filter(pk=brief_id).values_list("stamp", flat=True).first()
+    row = stamp_row(_BRIEF_STAMP, db_id(Brief, brief_id), org_id)
+    return None if row is None else Brief._meta.get_field("stamp").to_python(row[0])
 
 
 def task_stamp(org_id: str | None, task_id: UUID) -> int | None:
     """The task's version, or None when the caller's org has no such task."""
-    return Task.objects.for_org(org_id).filter(pk=task_id).values_list("version", flat=True).first()
+    row = stamp_row(_TASK_STAMP, db_id(Task, task_id), org_id)
+    return None if row is None else row[0]
 
 
 def brief_etag(brief_id: UUID, stamp: UUID | None, *query: Any) -> str | None:

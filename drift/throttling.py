@@ -5,6 +5,7 @@ processes, one round trip per request), process memory in the embedded default. 
 `settings.RATE_LIMITS`, so they can be set from the environment.
 """
 
+import functools
 import logging
 import math
 import time
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
+from redis.commands.core import Script
 from rest_framework.throttling import BaseThrottle
 
 if TYPE_CHECKING:
@@ -22,6 +24,20 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+
+# Count a hit and start the window's expiry with the first one, atomically.
+HIT = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return count
+"""
+
+
+@functools.lru_cache(maxsize=8)
+def redis_hit(backend: RedisCache) -> Script:
+    """The HIT script on the cache's Redis, made once per cache connection: a Redis
+    client costs more to build than the call itself."""
+    return backend._cache.get_client(write=True).register_script(HIT)
 
 
 def parse_rate(rate: str) -> tuple[int, int]:
@@ -99,13 +115,10 @@ class ScopedWindowThrottle(BaseThrottle):
     @staticmethod
     def hit(key: str, window: int) -> int:
         """Count a request in the window `key`, which expires after the window; returns
-        the count. On Redis one round trip: INCR, then EXPIRE NX (only the first sets it)."""
+        the count: one round trip on Redis."""
         cache = caches["default"]
         if isinstance(cache, RedisCache):
-            client = cache._cache.get_client(key, write=True)
-            key = cache.make_and_validate_key(key)
-            count, _ = client.pipeline().incr(key).expire(key, window + 1, nx=True).execute()
-            return count
+            return redis_hit(cache)(keys=[cache.make_and_validate_key(key)], args=[window + 1])
         cache.add(key, 0, timeout=window + 1)
         try:
             return cache.incr(key)

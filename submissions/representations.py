@@ -7,10 +7,11 @@ from collections import defaultdict
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 
+from briefs.models import Brief
 from drift.api import iso
-from drift.representations import stamped
+from drift.representations import db_id, stamp_row, stamped
 from submissions.models import Activity, Submission, SubmissionEvent, SubmissionMatch
 
 SUBMISSION_FIELDS = (
@@ -29,17 +30,19 @@ SUBMISSION_FIELDS = (
 ACTIVITY_FIELDS = ("app", "title", "summary", "duration", "timestamp")
 
 
+_SUBMISSION_STAMP = f"""SELECT submission.version,
+        (SELECT COUNT(*) FROM {SubmissionMatch._meta.db_table} m
+         WHERE m.submission_id = submission.id)
+    FROM {Submission._meta.db_table} submission
+    JOIN {Brief._meta.db_table} brief ON brief.id = submission.brief_id
+    WHERE submission.id = %s AND brief.organization_id = %s"""
+
+
 def submission_stamp(org_id: str | None, submission_id: UUID) -> tuple[int, int] | None:
     """What the submission's detail depends on: its version and how many matches it has
     (deleting a task drops its matches without a new version). None when the caller's
     org has no such submission."""
-    return (
-        Submission.objects.for_org(org_id)
-        .filter(pk=submission_id)
-        .annotate(matched=Count("matches"))
-        .values_list("version", "matched")
-        .first()
-    )
+    return stamp_row(_SUBMISSION_STAMP, db_id(Submission, submission_id), org_id)
 
 
 def submission_etag(submission_id: UUID, stamp: tuple[int, int] | None) -> str | None:
