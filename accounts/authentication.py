@@ -4,6 +4,8 @@ import logging
 import time
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
@@ -25,6 +27,13 @@ def bearer_token(header: str) -> str | None:
 # Verified tokens of this process: verifying a JWT and reading its user on every request
 # of a polling client costs more than the rest of a cached GET.
 _verified = BoundedCache(settings.AUTH_CACHE_ENTRIES)
+
+
+@receiver(setting_changed)
+def _forget_verified_tokens(*, setting: str, **kwargs: object) -> None:
+    """A new bound applies to tokens verified before it (tests change it per test)."""
+    if setting == "AUTH_CACHE_SECONDS":
+        _verified.clear()
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):

@@ -39,5 +39,10 @@ class BoundedCache:
             while self.weight > self.max_weight:
                 self._drop(next(iter(self._entries)))
 
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self.weight = 0
+
     def _drop(self, key: Hashable) -> None:
         self.weight -= self._entries.pop(key)[1]
