@@ -26,6 +26,10 @@ class BriefQuerySet(models.QuerySet):
     def for_org(self, org_id: str | None) -> "BriefQuerySet":
         return self.filter(organization_id=org_id) if org_id else self.none()
 
+    def touch(self) -> int:
+        """Give these briefs a new `stamp`: something their representations show changed."""
+        return self.update(stamp=uuid.uuid4())
+
 
 class Brief(models.Model):
     Status = BriefStatus
@@ -48,6 +52,9 @@ class Brief(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1, editable=False)
+    # Changes, in the writing transaction, with anything the brief's GET representations
+    # show (itself, its tasks, its submissions): their ETags and cache keys derive from it.
+    stamp = models.UUIDField(default=uuid.uuid4, editable=False)
 
     objects = BriefQuerySet.as_manager()
 

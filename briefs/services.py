@@ -1,5 +1,6 @@
 """Use cases for briefs and tasks. Each function is one transaction."""
 
+import uuid
 from collections.abc import Iterable
 from typing import Any
 
@@ -64,7 +65,8 @@ def brief_update(
     for field, value in changes.items():
         setattr(brief, field, value)
     brief.version += 1
-    save_versioned(brief, [*changes, "version", "updated_at"], if_version=expected_version)
+    brief.stamp = uuid.uuid4()
+    save_versioned(brief, [*changes, "version", "stamp", "updated_at"], if_version=expected_version)
     return brief
 
 
@@ -138,8 +140,16 @@ def tasks_set_status(
     return changed
 
 
+def brief_touch(*, brief_id: Any) -> None:
+    """Record that what the brief's GET representations show changed (its tasks or its
+    submissions), so their ETags and cached bodies change. Runs inside the caller's
+    transaction, after its other writes: the brief's row stays locked until commit."""
+    Brief.objects.filter(pk=brief_id).touch()
+
+
 def _tasks_changed(*, brief: Brief, task_ids: list[Any], edited: bool = False) -> None:
     """Announce changed tasks; `edited` when what matching reads of them changed."""
+    brief_touch(brief_id=brief.pk)
     if edited:
         tasks_edited.send(sender=Task, brief=brief, task_ids=task_ids)
     events.tasks_updated(

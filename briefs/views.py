@@ -2,6 +2,7 @@
 
 from uuid import UUID
 
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema
@@ -11,16 +12,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import org_id_of, require_org
-from briefs import services
+from briefs import representations, services
 from briefs.metrics import brief_metrics
 from briefs.models import Brief, Task
+from briefs.representations import brief_etag, brief_stamp, task_etag, task_stamp
 from briefs.serializers import (
     BriefCreateInput,
     BriefDetailOutput,
     BriefListOutput,
     BriefListQuery,
     BriefMetricsOutput,
-    BriefOutput,
     BriefUpdateInput,
     TaskCreateInput,
     TaskListOutput,
@@ -30,6 +31,7 @@ from briefs.serializers import (
 )
 from drift.api import IF_MATCH, errors, page, validated
 from drift.conditional import precondition, tagged
+from drift.representations import represented
 
 
 def brief_of(request: Request, pk: UUID) -> Brief:
@@ -56,7 +58,7 @@ class BriefListView(APIView):
                 briefs,
                 key="briefs",
                 query=query,
-                render=lambda rows: BriefOutput(rows, many=True).data,
+                render=representations.brief_page,
             )
         )
 
@@ -75,8 +77,9 @@ class BriefDetailView(APIView):
     @extend_schema(
         operation_id="briefs_retrieve", responses={200: BriefDetailOutput, **errors(401, 404, 429)}
     )
-    def get(self, request: Request, pk: UUID) -> Response:
-        return tagged(BriefDetailOutput(self.brief_with_tasks(request, pk)).data)
+    def get(self, request: Request, pk: UUID) -> HttpResponse:
+        etag = brief_etag(pk, brief_stamp(org_id_of(request), pk))
+        return represented(request, etag, lambda: representations.brief_detail(pk))
 
     @extend_schema(
         operation_id="briefs_update",
@@ -87,11 +90,11 @@ class BriefDetailView(APIView):
     def patch(self, request: Request, pk: UUID) -> Response:
         brief = self.brief_with_tasks(request, pk)
         changes = validated(BriefUpdateInput, request.data)
-        version = precondition(request, brief, lambda b: BriefDetailOutput(b).data)
+        version = precondition(request, brief_etag(brief.pk, brief.stamp), brief.version)
         brief = services.brief_update(
             brief=brief, user=request.user, changes=changes, expected_version=version
         )
-        return tagged(BriefDetailOutput(brief).data)
+        return tagged(BriefDetailOutput(brief).data, brief_etag(brief.pk, brief.stamp))
 
     @staticmethod
     def brief_with_tasks(request: Request, pk: UUID) -> Brief:
@@ -113,11 +116,11 @@ class BriefTaskListView(APIView):
         parameters=[TaskListQuery],
         responses={200: TaskListOutput, **errors(400, 401, 404, 429)},
     )
-    def get(self, request: Request, pk: UUID) -> Response:
+    def get(self, request: Request, pk: UUID) -> HttpResponse:
         query = validated(TaskListQuery, request.query_params)
-        tasks = Task.objects.filter(brief=brief_of(request, pk), **query)
-        rows = TaskOutput(tasks, many=True).data
-        return Response({"tasks": rows, "total": len(rows)})
+        stamp = brief_stamp(org_id_of(request), pk)
+        etag = brief_etag(pk, stamp, "tasks", sorted(query.items()))
+        return represented(request, etag, lambda: representations.task_list(pk, query))
 
     @extend_schema(
         operation_id="briefs_tasks_create",
@@ -140,8 +143,9 @@ class TaskDetailView(APIView):
     @extend_schema(
         operation_id="tasks_retrieve", responses={200: TaskOutput, **errors(401, 404, 429)}
     )
-    def get(self, request: Request, pk: UUID) -> Response:
-        return tagged(TaskOutput(self.task_of(request, pk)).data)
+    def get(self, request: Request, pk: UUID) -> HttpResponse:
+        etag = task_etag(pk, task_stamp(org_id_of(request), pk))
+        return represented(request, etag, lambda: representations.task_detail(pk))
 
     @extend_schema(
         operation_id="tasks_update",
@@ -152,11 +156,11 @@ class TaskDetailView(APIView):
     def patch(self, request: Request, pk: UUID) -> Response:
         task = self.task_of(request, pk)
         changes = validated(TaskUpdateInput, request.data)
-        version = precondition(request, task, lambda t: TaskOutput(t).data)
+        version = precondition(request, task_etag(task.pk, task.version), task.version)
         task = services.task_update(
             task=task, user=request.user, changes=changes, expected_version=version
         )
-        return tagged(TaskOutput(task).data)
+        return tagged(TaskOutput(task).data, task_etag(task.pk, task.version))
 
     @extend_schema(
         operation_id="tasks_destroy", responses={204: None, **errors(401, 403, 404, 429)}
@@ -174,5 +178,8 @@ class BriefMetricsView(APIView):
         "task and per person (rejected work excluded), approval rate and match confidence. "
         "A constant number of queries, whatever the brief's size.",
     )
-    def get(self, request: Request, pk: UUID) -> Response:
-        return Response(BriefMetricsOutput(brief_metrics(brief_of(request, pk))).data)
+    def get(self, request: Request, pk: UUID) -> HttpResponse:
+        etag = brief_etag(pk, brief_stamp(org_id_of(request), pk), "metrics")
+        return represented(
+            request, etag, lambda: BriefMetricsOutput(brief_metrics(Brief.objects.get(pk=pk))).data
+        )

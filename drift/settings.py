@@ -219,6 +219,10 @@ CLERK_AUTHORIZED_PARTIES = env.list("CLERK_AUTHORIZED_PARTIES", default=[])
 JWKS_CACHE_SECONDS = env.int("JWKS_CACHE_SECONDS", default=3600)
 JWKS_FETCH_TIMEOUT = env.float("JWKS_FETCH_TIMEOUT", default=3.0)
 JWT_LEEWAY_SECONDS = env.int("JWT_LEEWAY_SECONDS", default=5)
+# A verified token's user is reused this long (never past the token's exp), so a
+# deactivated user is refused within it.
+AUTH_CACHE_SECONDS = env.float("DRIFT_AUTH_CACHE_SECONDS", default=1.0)
+AUTH_CACHE_ENTRIES = env.int("DRIFT_AUTH_CACHE_ENTRIES", default=10_000)
 
 # Local HS256 tokens (`POST /api/auth/login`, `manage.py issue_token`): off unless enabled;
 # `make run` and `make test` enable them, `check --deploy` refuses them without DEBUG.
@@ -249,6 +253,8 @@ RATE_LIMITS = {
 }
 
 MAX_REQUEST_BYTES = env.int("MAX_REQUEST_BYTES", default=5 * 1024 * 1024)
+# Rendered GET bodies kept per process, keyed by version stamps (drift.representations).
+REPRESENTATION_CACHE_BYTES = env.int("DRIFT_REPRESENTATION_CACHE_BYTES", default=32 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BYTES
 MATCH_WAIT_MS = env.int("DRIFT_MATCH_WAIT_MS", default=1500)
 

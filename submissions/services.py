@@ -16,7 +16,7 @@ from rest_framework.exceptions import ValidationError
 
 from accounts.models import User
 from briefs.models import Brief, Task
-from briefs.services import ensure_can_manage, tasks_set_status
+from briefs.services import brief_touch, ensure_can_manage, tasks_set_status
 from drift.conditional import save_versioned
 from drift.errors import Conflict
 from realtime import events
@@ -103,6 +103,7 @@ def submission_create(
             for i, s in enumerate(snippets)
         ]
     )
+    brief_touch(brief_id=brief.pk)
     # The row is the outbox: when the broker is down, the sweeper queues it later.
     transaction.on_commit(partial(enqueue_match, str(submission.pk)))
     events.submission_new(
@@ -240,6 +241,7 @@ def submission_apply_match(*, submission_id: UUID, outcome: MatchOutcome | None)
     tasks_set_status(
         brief=brief, task_ids=task_ids, status=Task.Status.IN_PROGRESS, only_from=Task.Status.TODO
     )
+    brief_touch(brief_id=brief.pk)
     events.submission_updated(
         org_id=brief.organization_id,
         brief_id=str(brief.pk),
@@ -310,6 +312,7 @@ def submission_review(
             status=Task.Status.IN_PROGRESS,
             only_from=Task.Status.TODO,
         )
+    brief_touch(brief_id=brief.pk)
     payload: events.SubmissionUpdatedPayload = {
         "submissionId": str(submission.pk),
         "status": submission.status,
@@ -419,6 +422,7 @@ def submission_requeue_match(*, submission_id: UUID, user: User) -> Submission:
         tasks_before=tasks,
         tasks_after=tasks,
     )
+    brief_touch(brief_id=brief.pk)
     # As for a new submission: the pending row is the outbox if the broker is down.
     transaction.on_commit(partial(enqueue_match, str(submission.pk)))
     events.submission_updated(

@@ -2,6 +2,7 @@
 
 from uuid import UUID
 
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -11,11 +12,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import org_id_of
-from briefs.views import brief_of
+from briefs.representations import brief_etag, brief_stamp
 from drift.api import IF_MATCH, errors, page, validated
-from drift.conditional import precondition, tagged
-from submissions import idempotency, services
+from drift.conditional import precondition
+from drift.representations import represented
+from submissions import idempotency, representations, services
 from submissions.models import IdempotencyKey, Submission
+from submissions.representations import submission_etag, submission_stamp
 from submissions.serializers import (
     SubmissionCreateInput,
     SubmissionDetailOutput,
@@ -85,8 +88,9 @@ class SubmissionDetailView(APIView):
         operation_id="submissions_retrieve",
         responses={200: SubmissionDetailOutput, **errors(401, 404, 429)},
     )
-    def get(self, request: Request, pk: UUID) -> Response:
-        return tagged(SubmissionDetailOutput(self.submission_of(request, pk)).data)
+    def get(self, request: Request, pk: UUID) -> HttpResponse:
+        etag = submission_etag(pk, submission_stamp(org_id_of(request), pk))
+        return represented(request, etag, lambda: representations.submission_detail(pk))
 
     @extend_schema(
         operation_id="submissions_review",
@@ -100,7 +104,8 @@ class SubmissionDetailView(APIView):
         # Only an `If-Match` needs the representation (its ETag); otherwise the row will do.
         current = self.submission_of(request, pk, details="If-Match" in request.headers)
         data = validated(SubmissionReviewInput, request.data)
-        version = precondition(request, current, lambda s: SubmissionDetailOutput(s).data)
+        stamp = (current.version, len(current.matches.all()))
+        version = precondition(request, submission_etag(pk, stamp), current.version)
         submission = services.submission_review(
             submission_id=pk, user=request.user, expected_version=version, **data
         )
@@ -120,15 +125,16 @@ class BriefSubmissionListView(APIView):
         parameters=[SubmissionListQuery],
         responses={200: SubmissionListOutput, **errors(400, 401, 404, 429)},
     )
-    def get(self, request: Request, pk: UUID) -> Response:
+    def get(self, request: Request, pk: UUID) -> HttpResponse:
         query = validated(SubmissionListQuery, request.query_params)
-        submissions = Submission.objects.filter(brief=brief_of(request, pk)).with_details()
+        stamp = brief_stamp(org_id_of(request), pk)
+        etag = brief_etag(pk, stamp, "submissions", sorted(query.items()))
         filters = {k: query[k] for k in ("status", "user_id") if k in query}
-        return Response(
-            page(
-                submissions.filter(**filters),
-                key="submissions",
-                query=query,
-                render=lambda rows: SubmissionOutput(rows, many=True).data,
-            )
+        submissions = Submission.objects.filter(brief_id=pk, **filters)
+        return represented(
+            request,
+            etag,
+            lambda: page(
+                submissions, key="submissions", query=query, render=representations.submission_list
+            ),
         )

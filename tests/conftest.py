@@ -47,7 +47,7 @@ class Api:
 @pytest.fixture(autouse=True)
 def _test_settings(settings: Any) -> None:
     """Local tokens on, the offline matcher, generous rate limits, a cache namespace of
-    its own, a fast hasher.
+    its own, no cache of verified tokens, a fast hasher.
 
     A fresh key prefix, not `cache.clear()`: on Redis, clearing would also wipe the
     Celery broker's queues. Tests of throttling set their own limits.
@@ -58,6 +58,9 @@ def _test_settings(settings: Any) -> None:
     settings.MATCHER = "lexical"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": uuid.uuid4().hex}}
+    # Each token verified afresh: a user cached by one test must not leak into the next
+    # (tokens signed in the same second are equal). Tests of that cache turn it on.
+    settings.AUTH_CACHE_SECONDS = 0
 
 
 @pytest.fixture(scope="session")
