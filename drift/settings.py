@@ -241,6 +241,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "drift.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
+    # Proxies in front of DRIFT that append to X-Forwarded-For (1 behind deploy/nginx.conf).
+    # With 0 the peer address identifies the client: a client-sent header never does.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
 
 # Requests per window and user (by client IP without one): "N/second|minute|hour|day".

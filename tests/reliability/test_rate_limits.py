@@ -71,6 +71,30 @@ def test_requests_without_a_user_are_limited_by_client_ip(settings, client):
     assert 429 not in codes[:2]
 
 
+def login_codes(client, *forwarded_for: str) -> list[int]:
+    body = {"username": "nobody", "password": "wrong"}
+    return [
+        client.post(
+            "/api/auth/login", body, content_type="application/json", HTTP_X_FORWARDED_FOR=ip
+        ).status_code
+        for ip in forwarded_for
+    ]
+
+
+@pytest.mark.django_db
+def test_a_client_cannot_dodge_the_ip_limit_with_its_own_forwarded_for(settings, client):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "auth:login": "2/minute"}
+    assert login_codes(client, "10.0.0.1", "10.0.0.2", "10.0.0.3")[-1] == 429
+
+
+@pytest.mark.django_db
+def test_behind_one_proxy_the_address_it_appended_identifies_the_client(settings, client):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "auth:login": "2/minute"}
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    assert login_codes(client, "6.6.6.6, 10.0.0.1", "6.6.6.6, 10.0.0.1") == [401, 401]
+    assert login_codes(client, "6.6.6.6, 10.0.0.2", "6.6.6.6, 10.0.0.1") == [401, 429]
+
+
 def test_limits_are_read_from_the_environment():
     env = {**os.environ, "RATE_LIMIT_SUBMISSIONS_CREATE": "7/minute"}
     env.pop("REDIS_URL", None)
