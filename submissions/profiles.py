@@ -19,6 +19,7 @@ from uuid import UUID
 from django.db.models import Count, Max, Prefetch
 
 from briefs.models import Brief, Task
+from drift.memory import BoundedCache
 from submissions.matching import PROFILE_FORMAT, profile, work_text
 from submissions.matching.base import ActivityDoc, TaskDoc, WorkDoc
 from submissions.models import Activity, Submission, SubmissionMatch, TaskProfile
@@ -41,7 +42,7 @@ def task_doc(
 
 
 class _Row(NamedTuple):
-    """A task with its stored profile, as one query reads them."""
+    """A task with the stamps of its stored profile, as one query reads them."""
 
     pk: UUID
     key: str
@@ -50,21 +51,41 @@ class _Row(NamedTuple):
     description: str
     text_stamp: str | None
     examples_stamp: str | None
-    examples: list[str] | None
-    data: dict[str, Any] | None
 
 
 _ROW = (*_Row._fields[:5], *(f"profile__{name}" for name in _Row._fields[5:]))
 
+# Profiles read in this process, by task and stamps: a worker matching a brief's
+# submissions reads its tasks' stamps, not their profiles again.
+CACHED_PROFILES = 5000
+_read = BoundedCache(max_weight=CACHED_PROFILES)
+
 
 def brief_task_docs(*, brief: Brief) -> list[TaskDoc]:
-    """The tasks of `brief` with their current profiles, in two queries when none is out
-    of date; missing or stale ones are rebuilt and stored first."""
+    """The tasks of `brief` with their current profiles: two queries when this process
+    has read them all since they last changed, three otherwise; missing or stale ones are
+    rebuilt and stored first."""
     rows = [_Row(*values) for values in Task.objects.filter(brief=brief).values_list(*_ROW)]
     stamps = examples_stamps(task__brief=brief)
-    stale = {row.pk for row in rows if not _current(row, stamps)}
-    rebuilt = _build(list(Task.objects.filter(pk__in=stale)), stamps) if stale else {}
-    return [rebuilt.get(row.pk) or task_doc(row, row.examples or (), row.data) for row in rows]
+    current = [row for row in rows if _current(row, stamps)]
+    docs = {row.pk: doc for row in current if (doc := _read.get(row))}
+    docs |= _stored([row for row in current if row.pk not in docs])
+    if stale := {row.pk for row in rows}.difference(row.pk for row in current):
+        docs |= _build(list(Task.objects.filter(pk__in=stale)), stamps)
+    return [docs[row.pk] for row in rows if row.pk in docs]
+
+
+def _stored(rows: list[_Row]) -> dict[UUID, TaskDoc]:
+    """The stored profiles of `rows`, remembered under their stamps."""
+    by_pk = {row.pk: row for row in rows}
+    if not by_pk:
+        return {}
+    docs = {}
+    profiles = TaskProfile.objects.filter(pk__in=by_pk).values_list("pk", "examples", "data")
+    for pk, examples, data in profiles:
+        docs[pk] = task_doc(by_pk[pk], examples, data)
+        _read.put(by_pk[pk], docs[pk])
+    return docs
 
 
 def task_profiles_rebuild(*, task_ids: Iterable[Any]) -> None:
