@@ -11,6 +11,8 @@ import environ
 from corsheaders.defaults import default_headers as default_cors_headers
 from django.core.exceptions import ImproperlyConfigured
 
+from drift.db import check_pooled_connection
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -123,10 +125,11 @@ elif env.bool("DATABASE_POOL", default=True):
     # Under ASGI a persistent connection leaks per worker thread; a bounded pool does not.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # The pool checks a connection before handing it out: a PostgreSQL restart costs
-    # no failed request.
+    # no failed request (a round trip only when the server has said something).
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"]["OPTIONS"] = {
         "pool": {
+            "check": check_pooled_connection,
             "min_size": env.int("DATABASE_POOL_MIN", default=2),
             "max_size": env.int("DATABASE_POOL_MAX", default=10),
             "timeout": env.int("DATABASE_POOL_TIMEOUT", default=10),
