@@ -4,6 +4,7 @@ and its events and Celery tasks go out only after it commits."""
 import logging
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 from typing import Any
 from uuid import UUID
@@ -481,10 +482,15 @@ def submission_rematch(
     return Rematch(submission_id=submission.pk, before=before, after=[m.task_id for m in matches])
 
 
-def brief_submissions_rematch(*, brief_id: UUID) -> list[Rematch]:
-    """Run the matcher again on every pending submission of a brief, oldest first (its
-    tasks changed). Each is stored in a transaction of its own, and only if it changed."""
+def brief_submissions_rematch(
+    *, brief_id: UUID, created_before: datetime | None = None
+) -> list[Rematch]:
+    """Run the matcher again on every pending submission of a brief (created before
+    `created_before`, when its tasks last changed), oldest first. Each is stored in a
+    transaction of its own, and only if it changed."""
     pending = Submission.objects.filter(brief_id=brief_id, status=Submission.Status.PENDING)
+    if created_before is not None:
+        pending = pending.filter(created_at__lt=created_before)
     ids = pending.order_by("created_at").values_list("pk", flat=True)
     return [submission_rematch(submission_id=pk) for pk in ids]
 

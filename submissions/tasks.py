@@ -7,6 +7,7 @@ from typing import Any
 from celery import shared_task
 from django.core.cache import cache
 from django.db import InterfaceError, OperationalError
+from django.utils import timezone
 
 from briefs.models import Task
 from briefs.signals import MATCHED_FIELDS
@@ -82,6 +83,7 @@ def queue_brief_rematch(brief_id: str) -> None:
     if outbox.broker_unavailable():
         return
     try:
+        cache.set(_edited_key(brief_id), timezone.now(), timeout=REMATCHED_TTL_SECONDS)
         if cache.add(_queued_key(brief_id), True, timeout=REMATCH_DEBOUNCE_SECONDS):
             rematch_brief.apply_async((brief_id,), countdown=REMATCH_DEBOUNCE_SECONDS, retry=False)
     except Exception as exc:  # Redis down: the submissions keep their matches
@@ -98,7 +100,9 @@ def rematch_brief(brief_id: str) -> int:
     done = f"brief-rematched:{brief_id}"
     if cache.get(done) == tasks:
         return 0
-    results = services.brief_submissions_rematch(brief_id=brief_id)
+    results = services.brief_submissions_rematch(
+        brief_id=brief_id, created_before=cache.get(_edited_key(brief_id))
+    )
     cache.set(done, tasks, timeout=REMATCHED_TTL_SECONDS)
     changed = sum(r.changed for r in results)
     logger.info(
@@ -108,6 +112,12 @@ def rematch_brief(brief_id: str) -> int:
         changed,
     )
     return changed
+
+
+def _edited_key(brief_id: str) -> str:
+    """When the brief's tasks last changed (committed): work submitted since was matched
+    against them already."""
+    return f"brief-tasks-edited:{brief_id}"
 
 
 def _queued_key(brief_id: str) -> str:
