@@ -22,6 +22,21 @@ def adopt(obj: Model, created: Model) -> None:
     vars(obj).update(vars(created))
 
 
+class DeletesThroughServices:
+    """The delete page and the "delete selected" action go through the app's service, so
+    a deletion in the back office is checked, announced and served like one by the API."""
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        self.delete_through_service(obj, request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for obj in queryset:
+            self.delete_through_service(obj, request.user)
+
+    def delete_through_service(self, obj: Any, user: Any) -> None:
+        raise NotImplementedError
+
+
 class TaskInline(PMInlineMixin, admin.TabularInline):
     model = Task
     fields = ["key", "role", "title", "status"]
@@ -31,7 +46,7 @@ class TaskInline(PMInlineMixin, admin.TabularInline):
 
 
 @admin.register(Brief)
-class BriefAdmin(OrgScopedAdmin):
+class BriefAdmin(DeletesThroughServices, OrgScopedAdmin):
     list_display = ["name", "key_prefix", "status", "created_by", "created_at"]
     list_filter = ["status"]
     search_fields = ["name", "description"]
@@ -46,6 +61,9 @@ class BriefAdmin(OrgScopedAdmin):
     def get_list_display(self, request: HttpRequest) -> list[str]:
         extra = ["organization"] if request.user.is_superuser else []
         return [*self.list_display, *extra]
+
+    def delete_through_service(self, obj: Brief, user: Any) -> None:
+        services.brief_delete(brief=obj, user=user)
 
     def save_model(self, request: HttpRequest, obj: Brief, form: Any, change: bool) -> None:
         if change:
@@ -104,7 +122,7 @@ class BriefAdmin(OrgScopedAdmin):
 
 
 @admin.register(Task)
-class TaskAdmin(OrgScopedAdmin):
+class TaskAdmin(DeletesThroughServices, OrgScopedAdmin):
     org_field = "brief__organization_id"
     list_display = ["key", "title", "brief", "role", "status"]
     list_filter = ["role", "status", ("brief", admin.RelatedOnlyFieldListFilter)]
@@ -115,6 +133,9 @@ class TaskAdmin(OrgScopedAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return ["key", "brief"] if obj else ["key"]
+
+    def delete_through_service(self, obj: Task, user: Any) -> None:
+        services.task_delete(task=obj, user=user)
 
     def save_model(self, request: HttpRequest, obj: Task, form: Any, change: bool) -> None:
         if change:

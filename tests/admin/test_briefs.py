@@ -101,3 +101,35 @@ def test_a_pm_creates_a_brief_in_their_own_org(admin_client_for, alice):
         "ONB",
     )
     assert brief.tasks.get().key == "ONB-1"
+
+
+def test_a_task_deleted_on_its_own_page_is_gone_from_what_the_api_serves(
+    admin_client_for, api, alice, brief, webhook
+):
+    etag = api(alice).get(f"/api/briefs/{brief.pk}")["ETag"]
+    unchanged = api(alice).get(f"/api/briefs/{brief.pk}", **{"If-None-Match": etag})
+    assert unchanged.status_code == 304
+    page = f"/admin/briefs/task/{webhook.pk}/delete/"
+    assert admin_client_for(alice).post(page, {"post": "yes"}).status_code == 302
+    response = api(alice).get(f"/api/briefs/{brief.pk}", **{"If-None-Match": etag})
+    assert response.status_code == 200
+    assert response.json()["tasks"] == []
+    assert Event.objects.filter(type="tasks:updated", brief_id=brief.pk).exists()
+
+
+def test_tasks_deleted_with_the_delete_selected_action_are_announced(
+    admin_client_for, alice, brief, webhook, errors_task
+):
+    action = {"action": "delete_selected", "post": "yes", "_selected_action": [webhook.pk]}
+    admin_client_for(alice).post("/admin/briefs/task/", action)
+    assert list(brief.tasks.all()) == [errors_task]
+    last = Event.objects.filter(type="tasks:updated", brief_id=brief.pk).order_by("seq").last()
+    assert last.payload["taskIds"] == [str(webhook.pk)]
+
+
+def test_deleting_its_creator_changes_the_briefs_representation(api, alice, bob, brief):
+    etag = api(bob).get(f"/api/briefs/{brief.pk}")["ETag"]
+    alice.delete()
+    response = api(bob).get(f"/api/briefs/{brief.pk}", **{"If-None-Match": etag})
+    assert response.status_code == 200
+    assert response.json()["createdBy"] is None
