@@ -1,10 +1,11 @@
 """Briefs and tasks in the back office: tasks edited inline through the same services as
 the API, and the brief's progress drawn from `briefs.metrics`."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 
 from briefs import services
@@ -23,18 +24,18 @@ def adopt(obj: Model, created: Model) -> None:
 
 
 class DeletesThroughServices:
-    """The delete page and the "delete selected" action go through the app's service, so
-    a deletion in the back office is checked, announced and served like one by the API."""
+    """The delete page and the "delete selected" action go through `delete_service`
+    (called as `service(<model name>=obj, user=...)`), so a deletion in the back office
+    is checked, announced and served like one made through the API."""
 
-    def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        self.delete_through_service(obj, request.user)
+    delete_service: Callable[..., None]
 
-    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+    def delete_model(self, request: HttpRequest, obj: Model) -> None:
+        self.delete_service(user=request.user, **{obj._meta.model_name: obj})
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
         for obj in queryset:
-            self.delete_through_service(obj, request.user)
-
-    def delete_through_service(self, obj: Any, user: Any) -> None:
-        raise NotImplementedError
+            self.delete_model(request, obj)
 
 
 class TaskInline(PMInlineMixin, admin.TabularInline):
@@ -47,6 +48,7 @@ class TaskInline(PMInlineMixin, admin.TabularInline):
 
 @admin.register(Brief)
 class BriefAdmin(DeletesThroughServices, OrgScopedAdmin):
+    delete_service = staticmethod(services.brief_delete)
     list_display = ["name", "key_prefix", "status", "created_by", "created_at"]
     list_filter = ["status"]
     search_fields = ["name", "description"]
@@ -61,9 +63,6 @@ class BriefAdmin(DeletesThroughServices, OrgScopedAdmin):
     def get_list_display(self, request: HttpRequest) -> list[str]:
         extra = ["organization"] if request.user.is_superuser else []
         return [*self.list_display, *extra]
-
-    def delete_through_service(self, obj: Brief, user: Any) -> None:
-        services.brief_delete(brief=obj, user=user)
 
     def save_model(self, request: HttpRequest, obj: Brief, form: Any, change: bool) -> None:
         if change:
@@ -123,6 +122,7 @@ class BriefAdmin(DeletesThroughServices, OrgScopedAdmin):
 
 @admin.register(Task)
 class TaskAdmin(DeletesThroughServices, OrgScopedAdmin):
+    delete_service = staticmethod(services.task_delete)
     org_field = "brief__organization_id"
     list_display = ["key", "title", "brief", "role", "status"]
     list_filter = ["role", "status", ("brief", admin.RelatedOnlyFieldListFilter)]
@@ -133,9 +133,6 @@ class TaskAdmin(DeletesThroughServices, OrgScopedAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return ["key", "brief"] if obj else ["key"]
-
-    def delete_through_service(self, obj: Task, user: Any) -> None:
-        services.task_delete(task=obj, user=user)
 
     def save_model(self, request: HttpRequest, obj: Task, form: Any, change: bool) -> None:
         if change:
