@@ -90,7 +90,7 @@ class BriefDetailView(APIView):
     def patch(self, request: Request, pk: UUID) -> Response:
         brief = self.brief_with_tasks(request, pk)
         changes = validated(BriefUpdateInput, request.data)
-        version = precondition(request, brief_etag(brief.pk, brief.stamp), brief.version)
+        version = precondition(request, lambda: brief_etag(brief.pk, brief.stamp), brief.version)
         brief = services.brief_update(
             brief=brief, user=request.user, changes=changes, expected_version=version
         )
@@ -156,7 +156,7 @@ class TaskDetailView(APIView):
     def patch(self, request: Request, pk: UUID) -> Response:
         task = self.task_of(request, pk)
         changes = validated(TaskUpdateInput, request.data)
-        version = precondition(request, task_etag(task.pk, task.version), task.version)
+        version = precondition(request, lambda: task_etag(task.pk, task.version), task.version)
         task = services.task_update(
             task=task, user=request.user, changes=changes, expected_version=version
         )

@@ -12,6 +12,7 @@ the body).
 """
 
 import hashlib
+from collections.abc import Callable
 from typing import Any
 
 from django.db import models
@@ -48,8 +49,9 @@ def tagged(data: Any, etag: str, **kwargs: Any) -> Response:
     return response
 
 
-def precondition(request: HttpRequest, etag: str, version: int) -> int | None:
-    """Check `If-Match` against `etag`, the current ETag of the resource's GET.
+def precondition(request: HttpRequest, etag: Callable[[], str | None], version: int) -> int | None:
+    """Check `If-Match` against `etag()`, the current ETag of the resource's GET (asked
+    for only when the request has an `If-Match`).
 
     Returns `version`, the version the write must find (`save_versioned(if_version=...)`),
     or None when the request has no `If-Match`; raises 412 when it names another ETag.
@@ -58,7 +60,7 @@ def precondition(request: HttpRequest, etag: str, version: int) -> int | None:
     if header is None:
         return None
     etags = parse_etags(header)
-    if "*" not in etags and etag not in etags:
+    if "*" not in etags and etag() not in etags:
         raise PreconditionFailed()
     return version
 

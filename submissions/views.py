@@ -89,7 +89,7 @@ class SubmissionDetailView(APIView):
         responses={200: SubmissionDetailOutput, **errors(401, 404, 429)},
     )
     def get(self, request: Request, pk: UUID) -> HttpResponse:
-        etag = submission_etag(pk, submission_stamp(org_id_of(request), pk))
+        etag = self.etag(request, pk)
         return represented(request, etag, lambda: representations.submission_detail(pk))
 
     @extend_schema(
@@ -101,22 +101,17 @@ class SubmissionDetailView(APIView):
         "matched tasks done in the same transaction.",
     )
     def patch(self, request: Request, pk: UUID) -> Response:
-        # Only an `If-Match` needs the representation (its ETag); otherwise the row will do.
-        current = self.submission_of(request, pk, details="If-Match" in request.headers)
+        current = get_object_or_404(Submission.objects.for_org(org_id_of(request)), pk=pk)
         data = validated(SubmissionReviewInput, request.data)
-        stamp = (current.version, len(current.matches.all()))
-        version = precondition(request, submission_etag(pk, stamp), current.version)
+        version = precondition(request, lambda: self.etag(request, pk), current.version)
         submission = services.submission_review(
             submission_id=pk, user=request.user, expected_version=version, **data
         )
         return Response(SubmissionReviewOutput(submission).data)
 
     @staticmethod
-    def submission_of(request: Request, pk: UUID, *, details: bool = True) -> Submission:
-        submissions = Submission.objects.for_org(org_id_of(request))
-        if details:
-            submissions = submissions.with_details(history=True)
-        return get_object_or_404(submissions, pk=pk)
+    def etag(request: Request, pk: UUID) -> str | None:
+        return submission_etag(pk, submission_stamp(org_id_of(request), pk))
 
 
 class BriefSubmissionListView(APIView):
