@@ -5,9 +5,13 @@ caller's org) and their bodies built from `.values()` rows, key for key what
 from typing import Any
 from uuid import UUID
 
+from rest_framework.request import Request
+
+from accounts.permissions import org_id_of
 from briefs.models import Brief, Task
 from drift.api import iso
 from drift.representations import db_id, stamp_row, stamped
+from drift.stamps import StampMirror
 
 BRIEF_FIELDS = (
     "id",
@@ -21,17 +25,23 @@ BRIEF_FIELDS = (
 TASK_FIELDS = ("id", "brief_id", "key", "role", "title", "description", "status", "created_at")
 
 
-_BRIEF_STAMP = f"""SELECT stamp FROM {Brief._meta.db_table}
-    WHERE id = %s AND organization_id = %s"""
+_BRIEF_STAMP = f"SELECT stamp, organization_id FROM {Brief._meta.db_table} WHERE id = %s"
 _TASK_STAMP = f"""SELECT task.version FROM {Task._meta.db_table} task
     JOIN {Brief._meta.db_table} brief ON brief.id = task.brief_id
     WHERE task.id = %s AND brief.organization_id = %s"""
 
 
-def brief_stamp(org_id: str | None, brief_id: UUID) -> UUID | None:
+def _load_brief_stamp(brief_id: UUID) -> tuple[UUID, str] | None:
+    row = stamp_row(_BRIEF_STAMP, db_id(Brief, brief_id))
+    return None if row is None else (Brief._meta.get_field("stamp").to_python(row[0]), row[1])
+
+
+BRIEF_STAMPS = StampMirror("brief", _load_brief_stamp, UUID)
+
+
+def brief_stamp(request: Request, brief_id: UUID) -> UUID | None:
     """The brief's stamp, or None when the caller's org has no such brief."""
-    row = stamp_row(_BRIEF_STAMP, db_id(Brief, brief_id), org_id)
-    return None if row is None else Brief._meta.get_field("stamp").to_python(row[0])
+    return BRIEF_STAMPS.stamp(request, org_id_of(request), brief_id)
 
 
 def task_stamp(org_id: str | None, task_id: UUID) -> int | None:

@@ -10,6 +10,7 @@ from django.db.models import F
 
 from accounts.models import Role, User
 from briefs.models import Brief, Task, key_prefix_for
+from briefs.representations import BRIEF_STAMPS
 from briefs.signals import MATCHED_FIELDS, tasks_edited
 from drift.conditional import save_versioned
 from realtime import events
@@ -67,6 +68,7 @@ def brief_update(
     brief.version += 1
     brief.stamp = uuid.uuid4()
     save_versioned(brief, [*changes, "version", "stamp", "updated_at"], if_version=expected_version)
+    BRIEF_STAMPS.forget([brief.pk])
     return brief
 
 
@@ -143,8 +145,10 @@ def tasks_set_status(
 def brief_touch(*, brief_id: Any) -> None:
     """Record that what the brief's GET representations show changed (its tasks or its
     submissions), so their ETags and cached bodies change. Runs inside the caller's
-    transaction, after its other writes: the brief's row stays locked until commit."""
+    transaction, after its other writes (the brief's row stays locked until commit) and
+    before it announces the change (`drift.stamps`)."""
     Brief.objects.filter(pk=brief_id).touch()
+    BRIEF_STAMPS.forget([brief_id])
 
 
 def _tasks_changed(*, brief: Brief, task_ids: list[Any], edited: bool = False) -> None:

@@ -15,7 +15,7 @@ from accounts.permissions import org_id_of, require_org
 from briefs import representations, services
 from briefs.metrics import brief_metrics
 from briefs.models import Brief, Task
-from briefs.representations import brief_etag, brief_stamp, task_etag, task_stamp
+from briefs.representations import BRIEF_STAMPS, brief_etag, brief_stamp, task_etag, task_stamp
 from briefs.serializers import (
     BriefCreateInput,
     BriefDetailOutput,
@@ -29,7 +29,7 @@ from briefs.serializers import (
     TaskOutput,
     TaskUpdateInput,
 )
-from drift.api import IF_MATCH, errors, page, validated
+from drift.api import IF_MATCH, errors, page, validated, validated_query
 from drift.conditional import precondition, tagged
 from drift.representations import represented
 
@@ -49,7 +49,7 @@ class BriefListView(APIView):
         responses={200: BriefListOutput, **errors(400, 401, 429)},
     )
     def get(self, request: Request) -> Response:
-        query = validated(BriefListQuery, request.query_params)
+        query = validated_query(BriefListQuery, request)
         briefs = Brief.objects.for_org(org_id_of(request))
         if "status" in query:
             briefs = briefs.filter(status=query["status"])
@@ -74,11 +74,13 @@ class BriefListView(APIView):
 
 
 class BriefDetailView(APIView):
+    stamp_mirror = BRIEF_STAMPS
+
     @extend_schema(
         operation_id="briefs_retrieve", responses={200: BriefDetailOutput, **errors(401, 404, 429)}
     )
     def get(self, request: Request, pk: UUID) -> HttpResponse:
-        etag = brief_etag(pk, brief_stamp(org_id_of(request), pk))
+        etag = brief_etag(pk, brief_stamp(request, pk))
         return represented(request, etag, lambda: representations.brief_detail(pk))
 
     @extend_schema(
@@ -111,14 +113,16 @@ class BriefDetailView(APIView):
 
 
 class BriefTaskListView(APIView):
+    stamp_mirror = BRIEF_STAMPS
+
     @extend_schema(
         operation_id="briefs_tasks_list",
         parameters=[TaskListQuery],
         responses={200: TaskListOutput, **errors(400, 401, 404, 429)},
     )
     def get(self, request: Request, pk: UUID) -> HttpResponse:
-        query = validated(TaskListQuery, request.query_params)
-        stamp = brief_stamp(org_id_of(request), pk)
+        query = validated_query(TaskListQuery, request)
+        stamp = brief_stamp(request, pk)
         etag = brief_etag(pk, stamp, "tasks", sorted(query.items()))
         return represented(request, etag, lambda: representations.task_list(pk, query))
 
@@ -171,6 +175,8 @@ class TaskDetailView(APIView):
 
 
 class BriefMetricsView(APIView):
+    stamp_mirror = BRIEF_STAMPS
+
     @extend_schema(
         operation_id="briefs_metrics",
         responses={200: BriefMetricsOutput, **errors(401, 404, 429)},
@@ -179,7 +185,7 @@ class BriefMetricsView(APIView):
         "A constant number of queries, whatever the brief's size.",
     )
     def get(self, request: Request, pk: UUID) -> HttpResponse:
-        etag = brief_etag(pk, brief_stamp(org_id_of(request), pk), "metrics")
+        etag = brief_etag(pk, brief_stamp(request, pk), "metrics")
         return represented(
             request, etag, lambda: BriefMetricsOutput(brief_metrics(Brief.objects.get(pk=pk))).data
         )

@@ -262,6 +262,8 @@ MAX_REQUEST_BYTES = env.int("MAX_REQUEST_BYTES", default=5 * 1024 * 1024)
 # Rendered GET bodies kept per process, keyed by version stamps (drift.representations).
 REPRESENTATION_CACHE_BYTES = env.int("DRIFT_REPRESENTATION_CACHE_BYTES", default=32 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BYTES
+# Seconds a brief's stamp is mirrored in Redis at most (drift.stamps); 0 turns it off.
+STAMP_MIRROR_SECONDS = env.int("DRIFT_STAMP_MIRROR_SECONDS", default=60)
 MATCH_WAIT_MS = env.int("DRIFT_MATCH_WAIT_MS", default=1500)
 
 # --- Matching -----------------------------------------------------------------

@@ -5,7 +5,6 @@ processes, one round trip per request), process memory in the embedded default. 
 `settings.RATE_LIMITS`, so they can be set from the environment.
 """
 
-import functools
 import logging
 import math
 import time
@@ -14,8 +13,9 @@ from typing import TYPE_CHECKING, NamedTuple
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
-from redis.commands.core import Script
 from rest_framework.throttling import BaseThrottle
+
+from drift import stamps
 
 if TYPE_CHECKING:
     from rest_framework.request import Request
@@ -24,20 +24,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
-
-# Count a hit and start the window's expiry with the first one, atomically.
-HIT = """
-local count = redis.call('INCR', KEYS[1])
-if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
-return count
-"""
-
-
-@functools.lru_cache(maxsize=8)
-def redis_hit(backend: RedisCache) -> Script:
-    """The HIT script on the cache's Redis, made once per cache connection: a Redis
-    client costs more to build than the call itself."""
-    return backend._cache.get_client(write=True).register_script(HIT)
 
 
 def parse_rate(rate: str) -> tuple[int, int]:
@@ -87,7 +73,7 @@ class ScopedWindowThrottle(BaseThrottle):
         now = time.time()
         key = f"throttle:{scope}:{self.identity(request)}:{int(now // window)}"
         try:
-            count = self.hit(key, window)
+            count = self.hit(key, window, request, view)
         except Exception:
             logger.warning("Rate limit counter unavailable; letting %s through", scope)
             return True
@@ -113,12 +99,14 @@ class ScopedWindowThrottle(BaseThrottle):
         return f"user:{user.pk}" if user is not None else f"ip:{self.get_ident(request)}"
 
     @staticmethod
-    def hit(key: str, window: int) -> int:
+    def hit(key: str, window: int, request: "Request", view: "APIView") -> int:
         """Count a request in the window `key`, which expires after the window; returns
-        the count: one round trip on Redis."""
+        the count. One round trip on Redis, which also reads the stamps the view will
+        read (`drift.stamps`)."""
         cache = caches["default"]
         if isinstance(cache, RedisCache):
-            return redis_hit(cache)(keys=[cache.make_and_validate_key(key)], args=[window + 1])
+            keys = stamps.wanted(request, view)
+            return stamps.count_and_read(cache, key, window + 1, keys, request)
         cache.add(key, 0, timeout=window + 1)
         try:
             return cache.incr(key)

@@ -12,8 +12,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import org_id_of
-from briefs.representations import brief_etag, brief_stamp
-from drift.api import IF_MATCH, errors, page, validated
+from briefs.representations import BRIEF_STAMPS, brief_etag, brief_stamp
+from drift.api import IF_MATCH, errors, page, validated, validated_query
 from drift.conditional import precondition
 from drift.representations import represented
 from submissions import idempotency, representations, services
@@ -115,14 +115,16 @@ class SubmissionDetailView(APIView):
 
 
 class BriefSubmissionListView(APIView):
+    stamp_mirror = BRIEF_STAMPS
+
     @extend_schema(
         operation_id="briefs_submissions_list",
         parameters=[SubmissionListQuery],
         responses={200: SubmissionListOutput, **errors(400, 401, 404, 429)},
     )
     def get(self, request: Request, pk: UUID) -> HttpResponse:
-        query = validated(SubmissionListQuery, request.query_params)
-        stamp = brief_stamp(org_id_of(request), pk)
+        query = validated_query(SubmissionListQuery, request)
+        stamp = brief_stamp(request, pk)
         etag = brief_etag(pk, stamp, "submissions", sorted(query.items()))
         filters = {k: query[k] for k in ("status", "user_id") if k in query}
         submissions = Submission.objects.filter(brief_id=pk, **filters)
