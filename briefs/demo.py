@@ -223,7 +223,7 @@ def _submit(session: Session, brief: Brief, people: list[User]) -> None:
         duration=sum(a["duration"] for a in activities),
         activities=activities,
         snippets=[{"text": session.snippet, "context": "terminal"}] if session.snippet else [],
-    )
+    ).submission
     Submission.objects.filter(pk=submission.pk).update(created_at=start)
     if Submission.objects.get(pk=submission.pk).match_status == Submission.MatchStatus.PENDING:
         # No worker yet (PostgreSQL + Redis): match now, so the demo is complete at once.

@@ -2,9 +2,11 @@
 
 import uuid
 from datetime import date
+from typing import Any
 
 import orjson
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, models, router
 from django.utils import timezone
 
@@ -96,25 +98,34 @@ class Submission(models.Model):
         return self
 
 
+# An activity's fields as clients send and read them, in the representation's order.
+ACTIVITY_FIELDS = ("app", "title", "summary", "duration", "timestamp")
+
+
 class ActivityQuerySet(models.QuerySet):
-    def insert_all(self, activities: list["Activity"]) -> None:
-        """Insert new activities (a session's up to 1000) in one statement. On PostgreSQL
-        they travel as one JSON document and get no ids back (nobody reads them):
-        `bulk_create` spends most of its time preparing each value and setting ids."""
+    def insert_all(self, submission_id: uuid.UUID, activities: list[dict[str, Any]]) -> None:
+        """Insert a new submission's activities (up to 1000), given as `ACTIVITY_FIELDS`
+        rows in order, in one statement. On PostgreSQL they travel as one JSON document,
+        numbered there, and build no model instance: `bulk_create` spends most of its
+        time making and preparing instances and setting their ids, which nobody reads."""
         connection = connections[router.db_for_write(self.model)]
         if connection.vendor != "postgresql":
-            self.bulk_create(activities)
+            self.bulk_create(
+                self.model(submission_id=submission_id, position=i, **row)
+                for i, row in enumerate(activities)
+            )
             return
-        fields = [f for f in self.model._meta.concrete_fields if not f.primary_key]
         quote = connection.ops.quote_name
-        columns = ", ".join(quote(f.column) for f in fields)
+        fields = [self.model._meta.get_field(name) for name in ACTIVITY_FIELDS]
+        names = ", ".join(quote(f.column) for f in fields)
         record = ", ".join(f"{quote(f.column)} {f.db_type(connection)}" for f in fields)
-        rows = [{f.column: getattr(a, f.attname) for f in fields} for a in activities]
+        rows = f"json_to_recordset(%s::json) AS ({record})"
         with connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {quote(self.model._meta.db_table)} ({columns}) "
-                f"SELECT {columns} FROM json_to_recordset(%s::json) AS r({record})",
-                [orjson.dumps(rows).decode()],
+                f"INSERT INTO {quote(self.model._meta.db_table)} "
+                f"(submission_id, position, {names}) SELECT %s, r.position - 1, {names} "
+                f"FROM ROWS FROM ({rows}) WITH ORDINALITY AS r({names}, position)",
+                [submission_id, orjson.dumps(activities).decode()],
             )
 
 
@@ -140,21 +151,6 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.app}: {self.title}"
-
-    @classmethod
-    def new(
-        cls,
-        submission_id: uuid.UUID,
-        position: int,
-        app: str,
-        title: str,
-        summary: str,
-        duration: int,
-        timestamp: int,
-    ) -> "Activity":
-        """An unsaved activity. Positional arguments in field order: a session's 1000 are
-        built twice as fast as with keywords."""
-        return cls(None, submission_id, position, app, title, summary, duration, timestamp)
 
 
 class Snippet(models.Model):
@@ -256,7 +252,9 @@ class IdempotencyKey(models.Model):
     submission = models.ForeignKey(
         Submission, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
-    response = models.JSONField(null=True, blank=True, help_text="The first response's body.")
+    response = models.JSONField(
+        null=True, blank=True, encoder=DjangoJSONEncoder, help_text="The first response's body."
+    )
     claimed_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(db_index=True)
 

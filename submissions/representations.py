@@ -12,7 +12,13 @@ from django.db.models import QuerySet
 from briefs.models import Brief
 from drift.api import iso
 from drift.representations import db_id, stamp_row, stamped
-from submissions.models import Activity, Submission, SubmissionEvent, SubmissionMatch
+from submissions.models import (
+    ACTIVITY_FIELDS,
+    Activity,
+    Submission,
+    SubmissionEvent,
+    SubmissionMatch,
+)
 
 SUBMISSION_FIELDS = (
     "id",
@@ -27,7 +33,6 @@ SUBMISSION_FIELDS = (
     "match_status",
     "needs_review",
 )
-ACTIVITY_FIELDS = ("app", "title", "summary", "duration", "timestamp")
 
 
 _SUBMISSION_STAMP = f"""SELECT submission.version,
@@ -95,6 +100,17 @@ def submission_data(
         ],
         "needsReview": row["needs_review"],
     }
+
+
+def submission_created(submission: Submission, activities: list[dict[str, Any]]) -> dict[str, Any]:
+    """`SubmissionOutput` of a submission just stored, from its instance (its matches
+    held or prefetched) and its activities as stored: no query, no activity instances."""
+    matches = [
+        {"task_id": m.task_id, "confidence": m.confidence, "reason": m.reason}
+        for m in submission.matches.all()
+    ]
+    row = {name: getattr(submission, name) for name in SUBMISSION_FIELDS}
+    return submission_data(row, activities, matches)
 
 
 def submission_detail(submission_id: UUID) -> dict[str, Any]:

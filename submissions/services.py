@@ -51,6 +51,15 @@ from submissions.redaction import redact
 logger = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class Submitted:
+    """A submission just stored, with its activities as stored (secrets redacted), in
+    the keys of its representation: what answering the POST needs, with no query."""
+
+    submission: Submission
+    activities: list[dict[str, Any]]
+
+
 @transaction.atomic
 def submission_create(
     *,
@@ -65,7 +74,7 @@ def submission_create(
     activities: list[dict[str, Any]],
     snippets: list[dict[str, Any]],
     idempotency_key: IdempotencyKey | None = None,
-) -> Submission:
+) -> "Submitted":
     """Store a work session with its activities and snippets, then queue its matching.
 
     `idempotency_key`, the request's claimed key, is bound to the new submission in
@@ -85,19 +94,17 @@ def submission_create(
     )
     if idempotency_key is not None:
         idempotency_bind(record=idempotency_key, submission=submission)
-    rows = [
-        Activity.new(
-            submission.pk,
-            i,
-            a["app"],
-            redact(a["title"]),
-            redact(a["summary"]),
-            a["duration"],
-            a["timestamp"],
-        )
-        for i, a in enumerate(activities)
+    stored = [
+        {
+            "app": a["app"],
+            "title": redact(a["title"]),
+            "summary": redact(a["summary"]),
+            "duration": a["duration"],
+            "timestamp": a["timestamp"],
+        }
+        for a in activities
     ]
-    Activity.objects.insert_all(rows)
+    Activity.objects.insert_all(submission.pk, stored)
     Snippet.objects.bulk_create(
         [
             Snippet(submission=submission, position=i, text=redact(s["text"]), context=s["context"])
@@ -116,7 +123,7 @@ def submission_create(
             "userName": user_name,
         },
     )
-    return submission.hold(activities=rows, matches=[])
+    return Submitted(submission.hold(matches=[]), stored)
 
 
 def submission_await_match(*, submission: Submission, timeout_ms: int | None = None) -> Submission:
@@ -134,8 +141,7 @@ def submission_await_match(*, submission: Submission, timeout_ms: int | None = N
     while pending.exists() and time.monotonic() + delay < deadline:
         time.sleep(delay)
         delay = min(delay * 2, 0.1)
-    matched = Submission.objects.prefetch_related("matches").get(pk=submission.pk)
-    return matched.hold(activities=list(submission.activities.all()))
+    return Submission.objects.prefetch_related("matches").get(pk=submission.pk)
 
 
 def work_doc(submission: Submission) -> WorkDoc:

@@ -57,11 +57,11 @@ class SubmissionCreateView(APIView):
         with idempotency.idempotency_guard(user=request.user, key=key, data=request.data) as claim:
             if claim.replay is not None:
                 return self.replay(claim.replay)
-            submission = services.submission_create(
+            submitted = services.submission_create(
                 user=request.user, org_id=org_id_of(request), idempotency_key=claim.record, **data
             )
-        submission = services.submission_await_match(submission=submission)
-        body = SubmissionOutput(submission).data
+        submission = services.submission_await_match(submission=submitted.submission)
+        body = representations.submission_created(submission, submitted.activities)
         claim.remember(body)
         return Response(
             body,

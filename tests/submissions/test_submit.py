@@ -6,7 +6,9 @@ import re
 import pytest
 
 from briefs.models import Task
+from drift.renderers import ORJSONRenderer
 from submissions.models import Activity, Snippet, Submission
+from submissions.serializers import SubmissionOutput
 from tests.factories import make_brief, make_task, stripe_payload
 
 # Matching runs when the submission's transaction commits, as in production: in-process
@@ -219,3 +221,19 @@ def test_the_submission_limit_per_hour_answers_429(api, bob, apple_pay, settings
     response = client.post("/api/submissions", stripe_payload(apple_pay, bob))
     assert response.json()["error"]["code"] == "RATE_LIMIT_EXCEEDED"
     assert int(response["Retry-After"]) > 0
+
+
+def test_a_post_answers_the_serializers_rendering_of_what_it_stored(settings, api, alice, bob):
+    """The 201 is built from the rows as stored (secrets redacted) and the match, not
+    read back: byte for byte what `SubmissionOutput`, the schema's source, gives."""
+    settings.MATCH_WAIT_MS = 5000
+    brief = make_brief(alice)
+    make_task(brief, title="Stripe webhook handler for Apple Pay")
+    payload = stripe_payload(brief, bob)
+    payload["activities"][0]["title"] = "export STRIPE=sk_live_4eC39HqLyjWDarjtT1zdp7dc"
+    response = api(bob).post("/api/submissions", payload)
+    assert response.status_code == 201
+    submission = Submission.objects.with_details().get(pk=response.json()["id"])
+    assert response.content == ORJSONRenderer().render(SubmissionOutput(submission).data)
+    assert "sk_live" not in response.content.decode()
+    assert response.json()["matchStatus"] == "matched"
