@@ -241,6 +241,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["drift.throttling.ScopedWindowThrottle"],
     "DEFAULT_RENDERER_CLASSES": ["drift.renderers.ORJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "drift.negotiation.CommonAcceptNegotiation",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "drift.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
