@@ -147,6 +147,24 @@ def test_the_file_worked_on_longest_says_most_about_the_work() -> None:
     assert shortlist(1, 30) == ["t-junit", "t-stepwise"]
 
 
+def test_the_name_of_a_test_says_more_than_its_plumbing() -> None:
+    tasks = (
+        TaskDoc("t-stepwise", "P-1", "dev", "Stepwise stops on collection errors"),
+        TaskDoc("t-unicode", "P-2", "dev", "Unicode arguments to runpytest", "pytester.runpytest"),
+    )
+    work = WorkDoc(
+        role="dev",
+        snippets=(
+            SnippetDoc(
+                "def test_stop_on_collection_errors(pytester, unicode_args):\n"
+                "    result = pytester.runpytest_inprocess(unicode_args)"
+            ),
+        ),
+    )
+
+    assert LexicalMatcher().shortlist(work, tasks)[0].id == "t-stepwise"
+
+
 def test_other_role_task_needs_stronger_evidence() -> None:
     as_designer = replace(TASKS[0], id="t-capture-design", role="designer")
 

@@ -33,6 +33,8 @@ BRIEFEST = 0.3
 
 _PATH = re.compile(r"[\w.\-]+(?:[/\\][\w.\-]+)+|[\w\-]+\.\w{1,5}")
 _SEPARATOR = re.compile(r"[/\\]")
+# The name a line of code defines: what it does, without its parameters' plumbing.
+_DEFINED = re.compile(r"\b(?:def|class|function|func|fn)\s+(\w+)")
 
 
 @dataclass(frozen=True)
@@ -127,7 +129,8 @@ def _snippet_words(snippet: SnippetDoc) -> tuple[str, ...]:
 
 
 def work_items(work: WorkDoc) -> list[Item]:
-    """The summary lines, the summary as a whole, each snippet and each line of code in it."""
+    """The summary lines, the summary as a whole, each snippet, each line of code in it
+    and each name the code defines."""
     texts = [(Source("summary", i, line), tokens(line)) for i, line in enumerate(work.summary, 1)]
     if len(work.summary) > 1:
         whole = " ".join(work.summary)
@@ -138,6 +141,7 @@ def work_items(work: WorkDoc) -> list[Item]:
         # A test's name or a docstring line can say what the change is about by itself.
         lines = snippet.text.splitlines() if snippet.context == "code" else []
         texts += [(source, code_tokens(line)) for line in lines]
+        texts += [(source, code_tokens(name)) for name in _DEFINED.findall(snippet.text)]
     return [
         Item(source, frozenset(words))
         for source, words in texts
