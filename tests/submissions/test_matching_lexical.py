@@ -65,6 +65,17 @@ def test_identifiers_in_paths_and_code_are_split_into_words() -> None:
     assert {"rais", "group"} <= set(tokens("raises_group"))
 
 
+def test_a_version_is_one_word() -> None:
+    assert tokens("Support Python 3.10 and pluggy 1.0") == (
+        "support",
+        "python",
+        "3.10",
+        "pluggy",
+        "1.0",
+    )
+    assert "10" not in tokens("Python 3.10")
+
+
 def test_the_kind_of_a_redacted_secret_is_no_evidence() -> None:
     assert tokens("curl -H [REDACTED:bearer-token] webhook") == tokens("curl -H webhook")
     assert tokens("payments key=[REDACTED:stripe-key]") == tokens("payments key=")

@@ -180,7 +180,7 @@ class Profile:
 
 
 # Bump when `task_profile` changes what it builds: stored profiles are then rebuilt.
-PROFILE_FORMAT = 1
+PROFILE_FORMAT = 2
 
 
 def task_profile(task: TaskDoc) -> Profile:

@@ -9,7 +9,7 @@ import re
 from functools import lru_cache
 
 # Identifier-like runs; `.`, `/`, `-` and the rest separate them.
-_CHUNK = re.compile(r"[A-Za-z0-9_]+")
+_CHUNK = re.compile(r"(?<![\w.])\d+(?:\.\d+)+(?![\w.])|[A-Za-z0-9_]+")
 # What `submissions.redaction` left of a secret: its kind ("stripe-key") is not a topic.
 _REDACTED = re.compile(r"\[REDACTED:[a-z-]+\]")
 # One word of a camelCase or PascalCase run: `HTTPServer` -> HTTP, Server.
@@ -92,6 +92,8 @@ def stem(word: str) -> str:
 
 @lru_cache(maxsize=65536)
 def _chunk_words(chunk: str) -> tuple[str, ...]:
+    if "." in chunk:
+        return (chunk,)  # a version: 3.10 is not 10
     parts = [p.lower() for p in _CAMEL.findall(chunk)]
     words = [stem(p) for p in parts if _keep(p)]
     if 1 < len(parts) <= 3 and all(p.isalpha() for p in parts):
