@@ -267,6 +267,20 @@ def test_work_on_two_tasks_links_both() -> None:
     assert {m.task_id for m in match(work).matches} == {"t-capture", "t-approx"}
 
 
+def test_a_summary_line_sharing_one_word_with_another_task_does_not_link_it() -> None:
+    tasks = (
+        TaskDoc("t-dedent", "P-1", "dev", "Fix source reindenting by using textwrap.dedent"),
+        TaskDoc("t-pdb", "P-2", "dev", "Duplicate printing of internal errors"),
+        TaskDoc("t-junit", "P-3", "dev", "Junitxml report names", "Names report cases."),
+    )
+    work = WorkDoc(
+        role="dev",
+        summary=("Fix source reindenting by using textwrap.dedent", "Remove duplicate test"),
+    )
+
+    assert [m.task_id for m in match(work, tasks).matches] == ["t-dedent"]
+
+
 def test_a_related_task_is_not_linked_too_on_the_words_the_matched_task_explains() -> None:
     tasks = (
         TaskDoc(

@@ -47,7 +47,7 @@ SECOND_TO_NAMED = 0.85
 # A summary line that one task wins by this margin (runner-up / winner) and at least
 # this well links that task as soon as the line alone makes it likely.
 DISTINCT = 0.5
-STATED = 0.4
+STATED = 0.5
 SEGMENTS = 4  # the best candidates among which the pieces of the work are shared out
 
 
