@@ -63,6 +63,7 @@ def test_identifiers_in_paths_and_code_are_split_into_words() -> None:
     assert tokens("src/_pytest/fixtures.py") == ("pytest", "fixtur")
     assert {"rais", "group"} <= set(tokens("RaisesGroup"))
     assert {"rais", "group"} <= set(tokens("raises_group"))
+    assert set(tokens("pythonfiles")) <= set(tokens("python_files"))
 
 
 def test_a_version_is_one_word() -> None:

@@ -98,7 +98,7 @@ def _chunk_words(chunk: str) -> tuple[str, ...]:
     words = [stem(p) for p in parts if _keep(p)]
     if 1 < len(parts) <= 3 and all(p.isalpha() for p in parts):
         # The whole identifier too, so `RaisesGroup` and `raises_group` agree exactly.
-        words.append("".join(parts))
+        words.append(stem("".join(parts)))
     return tuple(words)
 
 
