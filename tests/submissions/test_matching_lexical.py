@@ -77,6 +77,12 @@ def test_a_version_is_one_word() -> None:
     assert "10" not in tokens("Python 3.10")
 
 
+def test_a_short_form_is_the_word_it_stands_for() -> None:
+    assert tokens("docs/usage.rst") == ("document", "usag")
+    assert tokens("Update the usage documentation") == ("usag", "document")
+    assert tokens("tmp dir") == tokens("temporary directory")
+
+
 def test_the_kind_of_a_redacted_secret_is_no_evidence() -> None:
     assert tokens("curl -H [REDACTED:bearer-token] webhook") == tokens("curl -H webhook")
     assert tokens("payments key=[REDACTED:stripe-key]") == tokens("payments key=")

@@ -20,6 +20,10 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
+def _pairs(text: str) -> dict[str, str]:
+    return dict(pair.split("=", 1) for pair in text.split())
+
+
 # English function words plus the boilerplate of commit messages, tickets and
 # file trees: they occur in work on any task, so they are no evidence.
 STOP_WORDS = _words(
@@ -39,7 +43,7 @@ STOP_WORDS = _words(
     changing close closed closes commit commits fix fixed fixes fixing issue issues
     merge merged new pr pull ref refs request resolve resolved resolves small
     update updated updates updating version wip
-    cfg cpp css doc docs htm html ini js json jsx lib md py rs rst src ts tsx toml
+    cpp css htm html ini js json jsx lib md py rs rst src ts tsx toml
     txt xml yaml yml www http https com org github
     """
 )
@@ -76,9 +80,23 @@ GENERIC_WEIGHT = 0.4
 _SUFFIXES = ("ations", "ation", "ings", "ing", "ions", "ion", "edly", "ed", "ies", "es", "ly", "s")
 
 
+# Short forms people write for a word a task spells out: `docs/` is documentation.
+_ABBREVIATIONS = _pairs(
+    """
+    arg=argument args=arguments cfg=configuration cmd=command config=configuration
+    db=database dep=dependency deps=dependencies dir=directory doc=documentation
+    docs=documentation env=environment err=error exc=exception fn=function func=function
+    impl=implementation msg=message param=parameter params=parameters repo=repository
+    temp=temporary tmp=temporary
+    """
+)
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """Strip one inflectional suffix and a final `e`: raise/raises/raised/raising -> rais."""
+    """Strip one inflectional suffix and a final `e`: raise/raises/raised/raising -> rais;
+    a short form is its word's stem (docs -> document)."""
+    word = _ABBREVIATIONS.get(word, word)
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             if suffix == "s" and word.endswith(("ss", "us", "is")):
