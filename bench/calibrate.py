@@ -23,10 +23,9 @@ if str(ROOT) not in sys.path:
 
 from bench.matching import Case, load  # noqa: E402
 from submissions.matching.base import TaskDoc  # noqa: E402
-from submissions.matching.lexical.matcher import CALIBRATION, LINK, score  # noqa: E402
+from submissions.matching.lexical.matcher import CALIBRATION, LINK, features, score  # noqa: E402
 
-STEPS = 2000
-RATE = 0.5
+STEPS = 50
 L2 = 0.01
 
 
@@ -43,27 +42,48 @@ def rows(briefs: dict[str, list[TaskDoc]], cases: Sequence[Case], no_summary: bo
     out = []
     for case in cases:
         best, runner_up = score(case.work, briefs[case.brief_id])[:2]
-        ratio = runner_up.item / best.item if best.item else 0.0
-        features = (best.item, math.log1p(best.overlap), ratio, float(bool(case.work.summary)))
+        values = features(best, runner_up, bool(case.work.summary))
         out.append(
-            Row(case.brief_id, features, best.task.id in case.gold, len(case.gold), no_summary)
+            Row(case.brief_id, values, best.task.id in case.gold, len(case.gold), no_summary)
         )
     return out
 
 
 def fit(data: Sequence[Row]) -> tuple[float, ...]:
-    """Logistic regression by gradient descent (L2 on the weights, not the intercept)."""
-    weights = [0.0] * (len(data[0].features) + 1)
+    """Logistic regression by Newton's method (L2 on the weights, not the intercept)."""
+    size = len(data[0].features) + 1
+    weights = [0.0] * size
     for _ in range(STEPS):
-        gradient = [0.0] * len(weights)
+        gradient = [L2 * w if i else 0.0 for i, w in enumerate(weights)]
+        hessian = [[L2 if i == j and i else 0.0 for j in range(size)] for i in range(size)]
         for row in data:
             x = (1.0, *row.features)
-            error = _sigmoid(sum(w * v for w, v in zip(weights, x, strict=True))) - row.right
-            for i, value in enumerate(x):
-                gradient[i] += error * value
-        for i in range(len(weights)):
-            weights[i] -= RATE * (gradient[i] / len(data) + (L2 * weights[i] if i else 0.0))
+            p = _sigmoid(sum(w * v for w, v in zip(weights, x, strict=True)))
+            for i in range(size):
+                gradient[i] += (p - row.right) * x[i] / len(data)
+                for j in range(size):
+                    hessian[i][j] += p * (1 - p) * x[i] * x[j] / len(data)
+        step = _solve(hessian, gradient)
+        weights = [w - d for w, d in zip(weights, step, strict=True)]
+        if max(map(abs, step)) < 1e-9:
+            break
     return tuple(weights)
+
+
+def _solve(matrix: list[list[float]], vector: list[float]) -> list[float]:
+    """x with matrix @ x == vector, by Gaussian elimination with partial pivoting."""
+    size = len(vector)
+    rows = [[*row, value] for row, value in zip(matrix, vector, strict=True)]
+    for col in range(size):
+        pivot = max(range(col, size), key=lambda r: abs(rows[r][col]))
+        rows[col], rows[pivot] = rows[pivot], rows[col]
+        for r in range(col + 1, size):
+            factor = rows[r][col] / rows[col][col]
+            rows[r] = [a - factor * b for a, b in zip(rows[r], rows[col], strict=True)]
+    x = [0.0] * size
+    for r in reversed(range(size)):
+        x[r] = (rows[r][size] - sum(rows[r][c] * x[c] for c in range(r + 1, size))) / rows[r][r]
+    return x
 
 
 def probability(weights: Sequence[float], row: Row) -> float:

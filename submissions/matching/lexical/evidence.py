@@ -33,6 +33,14 @@ BRIEFEST = 0.3
 
 _PATH = re.compile(r"[\w.\-]+(?:[/\\][\w.\-]+)+|[\w\-]+\.\w{1,5}")
 _SEPARATOR = re.compile(r"[/\\]")
+# The name a line of code defines: what it does, without its parameters' plumbing.
+_DEFINED = re.compile(r"\b(?:def|class|function|func|fn)\s+(\w+)")
+
+
+def _defined(line: str) -> str:
+    """The name a line of code defines, else the line."""
+    match = _DEFINED.search(line)
+    return match.group(1) if match else line
 
 
 @dataclass(frozen=True)
@@ -127,7 +135,8 @@ def _snippet_words(snippet: SnippetDoc) -> tuple[str, ...]:
 
 
 def work_items(work: WorkDoc) -> list[Item]:
-    """The summary lines, the summary as a whole, each snippet and each line of code in it."""
+    """The summary lines, the summary as a whole, each snippet and each line of code in
+    it, a line that defines a name (`def test_…(fixtures)`) by that name alone."""
     texts = [(Source("summary", i, line), tokens(line)) for i, line in enumerate(work.summary, 1)]
     if len(work.summary) > 1:
         whole = " ".join(work.summary)
@@ -137,7 +146,7 @@ def work_items(work: WorkDoc) -> list[Item]:
         texts.append((source, _snippet_words(snippet)))
         # A test's name or a docstring line can say what the change is about by itself.
         lines = snippet.text.splitlines() if snippet.context == "code" else []
-        texts += [(source, code_tokens(line)) for line in lines]
+        texts += [(source, code_tokens(_defined(line))) for line in lines]
     return [
         Item(source, frozenset(words))
         for source, words in texts
@@ -176,7 +185,7 @@ class Profile:
 
 
 # Bump when `task_profile` changes what it builds: stored profiles are then rebuilt.
-PROFILE_FORMAT = 1
+PROFILE_FORMAT = 2
 
 
 def task_profile(task: TaskDoc) -> Profile:

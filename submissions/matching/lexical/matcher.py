@@ -36,7 +36,7 @@ from submissions.matching.lexical.tokens import specificity, surface
 # Work on a task of another role must be this much stronger to win.
 ROLE_PENALTY = 0.5
 # Logistic calibration: intercept, item, log(1 + overlap), runner-up ratio, has a summary.
-CALIBRATION = (-1.72, 1.61, 2.92, -0.71, -0.96)
+CALIBRATION = (-1.68, 1.64, 2.91, -0.69, -0.99)
 LINK = 0.6  # link the best task when it is this likely right
 SURE = 0.8  # below this, or with a close runner-up, a PM should look
 CLOSE = 0.8  # runner-up item score / best item score that makes a close call
@@ -47,7 +47,7 @@ SECOND_TO_NAMED = 0.85
 # A summary line that one task wins by this margin (runner-up / winner) and at least
 # this well links that task as soon as the line alone makes it likely.
 DISTINCT = 0.5
-STATED = 0.4
+STATED = 0.5
 SEGMENTS = 4  # the best candidates among which the pieces of the work are shared out
 
 
@@ -72,6 +72,7 @@ class Candidate:
 
 
 Piece = tuple[frozenset[str], float]  # words and their summed weight
+Features = tuple[float, ...]
 
 
 def score(
@@ -142,16 +143,25 @@ def _contributions(
     }
 
 
+def features(best: Candidate, runner_up: Candidate | None, has_summary: bool) -> Features:
+    """What the confidence weighs, in `CALIBRATION`'s order after the intercept."""
+    ratio = runner_up.item / best.item if runner_up and best.item else 0.0
+    return _features(best.item, best.overlap, ratio, has_summary)
+
+
+def _features(item: float, overlap: float, ratio: float, has_summary: bool) -> Features:
+    return (item, math.log1p(overlap), ratio, float(has_summary))
+
+
 def confidence(best: Candidate, runner_up: Candidate | None, has_summary: bool) -> float:
     """Probability that `best` is right, from its evidence and its runner-up's."""
-    ratio = runner_up.item / best.item if runner_up and best.item else 0.0
-    return _probability(best.item, best.overlap, ratio, has_summary)
+    return _probability(features(best, runner_up, has_summary))
 
 
-def _probability(item: float, overlap: float, ratio: float, has_summary: bool) -> float:
-    bias, w_item, w_overlap, w_ratio, w_summary = CALIBRATION
-    z = bias + w_item * item + w_overlap * math.log1p(overlap) + w_ratio * ratio
-    return 1 / (1 + math.exp(-(z + w_summary * has_summary)))
+def _probability(values: Features) -> float:
+    bias, *weights = CALIBRATION
+    z = bias + sum(w * v for w, v in zip(weights, values, strict=True))
+    return 1 / (1 + math.exp(-z))
 
 
 def reason(candidate: Candidate, work_side: Terms, role: str = "", limit: int = 2) -> str:
@@ -283,5 +293,5 @@ def _parts(
     for index, (item, rival) in won.items():
         if item:
             overlap = candidates[index].beyond(first) if index else first.overlap
-            parts[index] = _probability(item, overlap, rival / item, has_summary)
+            parts[index] = _probability(_features(item, overlap, rival / item, has_summary))
     return parts

@@ -9,7 +9,7 @@ import re
 from functools import lru_cache
 
 # Identifier-like runs; `.`, `/`, `-` and the rest separate them.
-_CHUNK = re.compile(r"[A-Za-z0-9_]+")
+_CHUNK = re.compile(r"(?<![\w.])\d+(?:\.\d+)+(?![\w.])|[A-Za-z0-9_]+")
 # What `submissions.redaction` left of a secret: its kind ("stripe-key") is not a topic.
 _REDACTED = re.compile(r"\[REDACTED:[a-z-]+\]")
 # One word of a camelCase or PascalCase run: `HTTPServer` -> HTTP, Server.
@@ -18,6 +18,10 @@ _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
 
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
+
+
+def _pairs(text: str) -> dict[str, str]:
+    return dict(pair.split("=", 1) for pair in text.split())
 
 
 # English function words plus the boilerplate of commit messages, tickets and
@@ -39,7 +43,7 @@ STOP_WORDS = _words(
     changing close closed closes commit commits fix fixed fixes fixing issue issues
     merge merged new pr pull ref refs request resolve resolved resolves small
     update updated updates updating version wip
-    cfg cpp css doc docs htm html ini js json jsx lib md py rs rst src ts tsx toml
+    cpp css htm html ini js json jsx lib md py rs rst src ts tsx toml
     txt xml yaml yml www http https com org github
     """
 )
@@ -76,9 +80,23 @@ GENERIC_WEIGHT = 0.4
 _SUFFIXES = ("ations", "ation", "ings", "ing", "ions", "ion", "edly", "ed", "ies", "es", "ly", "s")
 
 
+# Short forms people write for a word a task spells out: `docs/` is documentation.
+_ABBREVIATIONS = _pairs(
+    """
+    arg=argument args=arguments cfg=configuration cmd=command config=configuration
+    db=database dep=dependency deps=dependencies dir=directory doc=documentation
+    docs=documentation env=environment err=error exc=exception fn=function func=function
+    impl=implementation msg=message param=parameter params=parameters repo=repository
+    temp=temporary tmp=temporary
+    """
+)
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """Strip one inflectional suffix and a final `e`: raise/raises/raised/raising -> rais."""
+    """Strip one inflectional suffix and a final `e`: raise/raises/raised/raising -> rais;
+    a short form is its word's stem (docs -> document)."""
+    word = _ABBREVIATIONS.get(word, word)
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             if suffix == "s" and word.endswith(("ss", "us", "is")):
@@ -92,11 +110,13 @@ def stem(word: str) -> str:
 
 @lru_cache(maxsize=65536)
 def _chunk_words(chunk: str) -> tuple[str, ...]:
+    if "." in chunk:
+        return (chunk,)  # a version: 3.10 is not 10
     parts = [p.lower() for p in _CAMEL.findall(chunk)]
     words = [stem(p) for p in parts if _keep(p)]
     if 1 < len(parts) <= 3 and all(p.isalpha() for p in parts):
         # The whole identifier too, so `RaisesGroup` and `raises_group` agree exactly.
-        words.append("".join(parts))
+        words.append(stem("".join(parts)))
     return tuple(words)
 
 
