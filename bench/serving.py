@@ -1,6 +1,6 @@
 """HTTP benchmark of DRIFT's production serving setup, measured side by side in one sitting.
 
-    python bench/serving.py [--database-url URL] [--redis-url URL] [--duration 5]
+    python bench/serving.py [--database-url URL] [--redis-url URL] [--duration 6] [--slices 3]
                          [--connections 64] [--runs 1] [--only NAME,...] [--direct]
                          [--json] [--markdown]
 
@@ -8,8 +8,9 @@ It recreates a PostgreSQL database, loads benchmark data (a brief of 50 tasks, a
 of 50 submissions with 20 activities each, pending submissions to approve), starts the
 `web` process of the Procfile (gunicorn, 2 sync workers) with two ceiling views mounted
 (`bench/urls.py`) behind nginx configured from deploy/nginx.conf (`--direct`: no nginx),
-and runs wrk against each endpoint and its ceilings, all through the same front:
-(a) a bare small JSON view, (b) the endpoint's very response bytes served from memory.
+and runs wrk against each endpoint and its two ceilings, in alternating slices, all
+through the same front: (a) a bare small JSON view, (b) the endpoint's very response
+bytes served from memory.
 `--runs N` repeats the whole set on the same processes and reports each process's peak
 RSS per run. Matching is excluded (no Celery worker consumes the queue, which is emptied
 afterwards; `DRIFT_MATCH_WAIT_MS=0`). Needs wrk and nginx (apt-get install wrk nginx),
@@ -18,9 +19,11 @@ PostgreSQL and Redis.
 
 import argparse
 import json
+import math
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -201,7 +204,9 @@ def settle(base: str) -> None:
     urllib.request.urlopen(f"{base}/bench/bare", timeout=300).read()
 
 
-def run_wrk(base: str, case: Case, token: str, workdir: Path, args: argparse.Namespace) -> Result:
+def run_wrk(
+    base: str, case: Case, token: str, workdir: Path, args: argparse.Namespace, seconds: int
+) -> Result:
     settle(base)
     script = wrk_script(case, token, workdir)
     connections = case.connections or args.connections
@@ -210,7 +215,7 @@ def run_wrk(base: str, case: Case, token: str, workdir: Path, args: argparse.Nam
             "wrk",
             "-t2",
             f"-c{connections}",
-            f"-d{args.duration}s",
+            f"-d{seconds}s",
             f"--timeout={args.timeout}s",
             "--latency",
             "-s",
@@ -337,6 +342,34 @@ def markdown(results: list[Result]) -> str:
     return "\n".join(lines)
 
 
+def measure_side_by_side(
+    base: str, runs: list[tuple[Case, str]], workdir: Path, args: argparse.Namespace
+) -> list[Result]:
+    """Each of `runs` (case, token) for `--duration` seconds in all, in `--slices`
+    alternating slices: the machine's drift over the sitting (this one wanders) falls on
+    the endpoint and its ceilings alike, so their ratios hold still."""
+    seconds = math.ceil(args.duration / args.slices)
+    sliced: dict[str, list[Result]] = {case.name: [] for case, _ in runs}
+    for _ in range(args.slices):
+        for case, token in runs:
+            sliced[case.name].append(run_wrk(base, case, token, workdir, args, seconds))
+    return [combined(sliced[case.name]) for case, _ in runs]
+
+
+def combined(slices: list[Result]) -> Result:
+    """One result of equal slices: mean throughput, median p50, worst p99, all counts."""
+    return Result(
+        name=slices[0].name,
+        rps=round(statistics.fmean(r.rps for r in slices), 1),
+        p50_ms=statistics.median(r.p50_ms for r in slices),
+        p99_ms=max(r.p99_ms for r in slices),
+        requests=sum(r.requests for r in slices),
+        errors=sum(r.errors for r in slices),
+        non_2xx=sum(r.non_2xx for r in slices),
+        timeouts=sum(r.timeouts for r in slices),
+    )
+
+
 def run_cases(
     base: str, data: dict[str, Any], tokens: dict[str, str], workdir: Path, args: argparse.Namespace
 ) -> list[Result]:
@@ -357,19 +390,23 @@ def run_cases(
         if status != case.expect:
             raise SystemExit(f"{case.name}: expected {case.expect}, got {status}: {body[:300]!r}")
         (workdir / f"{case.name}.json").write_bytes(body)
-        # Both ceilings right before the endpoint, with its connections: the machine's
-        # drift over the sitting does not move the ratios.
-        bare, same = (
-            run_wrk(
-                base,
-                Case(f"{case.name}_{name}", path, connections=case.connections),
-                "",
-                workdir,
-                args,
-            )
-            for name, path in (("bare", "/bench/bare"), ("same_bytes", f"/bench/echo/{case.name}"))
+        bare, same, result = measure_side_by_side(
+            base,
+            [
+                (Case(f"{case.name}_bare", "/bench/bare", connections=case.connections), ""),
+                (
+                    Case(
+                        f"{case.name}_same_bytes",
+                        f"/bench/echo/{case.name}",
+                        connections=case.connections,
+                    ),
+                    "",
+                ),
+                (case, token),
+            ],
+            workdir,
+            args,
         )
-        result = run_wrk(base, case, token, workdir, args)
         result.bare_rps, result.same_bytes_rps = bare.rps, same.rps
         result.vs_bare = round(result.rps / bare.rps, 3)
         result.vs_same_bytes = round(result.rps / same.rps, 3)
@@ -436,7 +473,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/drift_bench")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/15")
-    parser.add_argument("--duration", type=int, default=5, help="Seconds per wrk run.")
+    parser.add_argument(
+        "--duration", type=int, default=6, help="Seconds of wrk per endpoint and per ceiling."
+    )
+    parser.add_argument(
+        "--slices",
+        type=int,
+        default=3,
+        help="Alternate the endpoint and its ceilings in this many slices of the duration.",
+    )
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument(
         "--timeout",
