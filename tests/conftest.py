@@ -76,6 +76,8 @@ def matching_worker(django_db_setup: None, django_db_blocker: Any) -> Any:
 
     from drift.celery import app
 
+    # Tasks an earlier run queued for submissions of its own, long gone, would come first.
+    app.control.purge()
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         yield app
 
