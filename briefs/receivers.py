@@ -4,14 +4,15 @@ from typing import Any
 
 from briefs.models import Brief
 from briefs.representations import BRIEF_STAMPS
-from briefs.services import brief_touch
+from briefs.services import briefs_touch
 
 
 def touch_briefs_of_deleted_user(sender: Any, *, instance: Any, **kwargs: Any) -> None:
     """A deleted user leaves the briefs they created without `createdBy`: their
     representations change, in the deleting transaction."""
-    for brief_id in Brief.objects.filter(created_by=instance).values_list("pk", flat=True):
-        brief_touch(brief_id=brief_id)
+    briefs_touch(
+        brief_ids=list(Brief.objects.filter(created_by=instance).values_list("pk", flat=True))
+    )
 
 
 def forget_stamp_of_deleted_brief(sender: Any, *, instance: Brief, **kwargs: Any) -> None:

@@ -147,8 +147,13 @@ def brief_touch(*, brief_id: Any) -> None:
     submissions), so their ETags and cached bodies change. Runs inside the caller's
     transaction, after its other writes (the brief's row stays locked until commit) and
     before it announces the change (`drift.stamps`)."""
-    Brief.objects.filter(pk=brief_id).touch()
-    BRIEF_STAMPS.forget([brief_id])
+    briefs_touch(brief_ids=[brief_id])
+
+
+def briefs_touch(*, brief_ids: list[Any]) -> None:
+    """`brief_touch` for several briefs, in one statement."""
+    Brief.objects.filter(pk__in=brief_ids).touch()
+    BRIEF_STAMPS.forget(brief_ids)
 
 
 def _tasks_changed(*, brief: Brief, task_ids: list[Any], edited: bool = False) -> None:

@@ -76,7 +76,8 @@ def script(cache: RedisCache, source: str) -> Script:
 
 
 def wanted(request: "Request", view: "APIView") -> list[str]:
-    """The keys of the mirrored stamps `view` reads to answer `request`."""
+    """The keys of the mirrored stamps `view` reads to answer `request`: a view naming a
+    `stamp_mirror` reads the stamp of the resource its URL's `pk` names."""
     mirror: StampMirror | None = getattr(view, "stamp_mirror", None)
     cache = redis_cache()
     if mirror is None or cache is None or request.method not in ("GET", "HEAD"):

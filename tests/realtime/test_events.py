@@ -50,11 +50,8 @@ def spec_part(frame: dict[str, Any]) -> dict[str, Any]:
 
 
 async def test_a_submission_through_the_api_reaches_the_org_in_order(
-    sockets: Sockets, api: Any, alice: Any, bob: Any, apple_pay: Any, settings: Any
+    sockets: Sockets, api: Any, alice: Any, bob: Any, apple_pay: Any
 ) -> None:
-    # The POST waits for the match: on PostgreSQL this may be the suite's first task for
-    # a worker just started, on a loaded machine, slower than the default 1.5 s.
-    settings.MATCH_WAIT_MS = 15_000
     pm, desktop = await sockets.join(alice), await sockets.join(bob)
     response = await call(api(bob).post, "/api/submissions", stripe_payload(apple_pay, bob))
     assert response.status_code == 201
