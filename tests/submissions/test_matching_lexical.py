@@ -9,7 +9,7 @@ from bench.matching import evaluate
 from submissions.matching import get_matcher, work_text
 from submissions.matching.base import ActivityDoc, SnippetDoc, TaskDoc, WorkDoc
 from submissions.matching.lexical import LexicalMatcher
-from submissions.matching.lexical.tokens import tokens
+from submissions.matching.lexical.tokens import code_tokens, tokens
 
 DEV_SET = Path(__file__).resolve().parents[3] / "shared" / "bench" / "matching-dev.json"
 
@@ -75,6 +75,19 @@ def test_a_version_is_one_word() -> None:
         "1.0",
     )
     assert "10" not in tokens("Python 3.10")
+
+
+def test_a_number_in_code_is_a_version_only_when_quoted() -> None:
+    assert "2.0" not in code_tokens("time.sleep(2.0)\nscale = x * 2.0")
+    assert "3.10" in code_tokens('python_requires = ">=3.10"')
+    assert "1.2.3" in code_tokens("pin = 1.2.3")
+
+
+def test_a_float_in_code_is_no_evidence_for_a_task_naming_that_version() -> None:
+    release = TaskDoc(id="t-release", key="APP-9", role="dev", title="Ship the 2.0 release")
+    work = WorkDoc(role="dev", snippets=(SnippetDoc(text="backoff = 2.0 * delay"),))
+    outcome = match(work, (*TASKS, release))
+    assert (outcome.matches, outcome.needs_review) == ((), False)
 
 
 def test_a_short_form_is_the_word_it_stands_for() -> None:

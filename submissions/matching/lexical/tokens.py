@@ -12,6 +12,9 @@ from functools import lru_cache
 _CHUNK = re.compile(r"(?<![\w.])\d+(?:\.\d+)+(?![\w.])|[A-Za-z0-9_]+")
 # What `submissions.redaction` left of a secret: its kind ("stripe-key") is not a topic.
 _REDACTED = re.compile(r"\[REDACTED:[a-z-]+\]")
+# In code, `2.0` outside quotes is a float, not the version a task may name;
+# a quoted one (`python_requires = ">=3.10"`) or one of three parts is a version.
+_FLOAT = re.compile(r"""("[^"\n]*"|'[^'\n]*')|(?<![\w.])\d+\.\d+(?![\w.])""")
 # One word of a camelCase or PascalCase run: `HTTPServer` -> HTTP, Server.
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
 
@@ -133,11 +136,16 @@ def tokens(text: str) -> tuple[str, ...]:
     return tuple(words)
 
 
+def _no_floats(text: str) -> str:
+    """`text` without its bare floats; quoted strings are kept whole."""
+    return _FLOAT.sub(lambda match: match.group(1) or " ", text)
+
+
 @lru_cache(maxsize=8192)
 def code_tokens(text: str) -> tuple[str, ...]:
     """Like `tokens`, without the language's own keywords and builtins."""
     words: list[str] = []
-    for chunk in _CHUNK.findall(_REDACTED.sub(" ", text)):
+    for chunk in _CHUNK.findall(_no_floats(_REDACTED.sub(" ", text))):
         if chunk.lower() not in CODE_WORDS:
             words.extend(_chunk_words(chunk))
     return tuple(words)
