@@ -10,6 +10,7 @@ django_asgi_app = get_asgi_application()
 from channels.routing import ProtocolTypeRouter  # noqa: E402
 
 from drift.logging import redact_daphne_access_log  # noqa: E402
+from drift.memory import freeze_loaded_application  # noqa: E402
 from drift.middleware import BodySizeLimitASGI  # noqa: E402
 from realtime.routing import websocket_application  # noqa: E402
 
@@ -22,3 +23,4 @@ application = ProtocolTypeRouter(
         "websocket": websocket_application(),
     }
 )
+freeze_loaded_application()
