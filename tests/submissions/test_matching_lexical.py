@@ -9,6 +9,7 @@ from bench.matching import evaluate
 from submissions.matching import get_matcher, work_text
 from submissions.matching.base import ActivityDoc, SnippetDoc, TaskDoc, WorkDoc
 from submissions.matching.lexical import LexicalMatcher
+from submissions.matching.lexical.evidence import work_terms
 from submissions.matching.lexical.tokens import code_tokens, tokens
 
 DEV_SET = Path(__file__).resolve().parents[3] / "shared" / "bench" / "matching-dev.json"
@@ -194,6 +195,18 @@ def test_the_name_of_a_test_says_more_than_its_plumbing() -> None:
     )
 
     assert LexicalMatcher().shortlist(work, tasks)[0].id == "t-stepwise"
+
+
+def test_a_name_the_code_defines_weighs_more_than_the_code_around_it() -> None:
+    work = WorkDoc(
+        role="dev",
+        snippets=(SnippetDoc("def test_symlinked_conftest(tmp_path):\n    load(unicode_path)"),),
+    )
+
+    weights = work_terms(work).weights
+
+    (symlinked,), (unicode,) = tokens("symlinked"), tokens("unicode")
+    assert weights[symlinked] > weights[unicode]
 
 
 def test_other_role_task_needs_stronger_evidence() -> None:
@@ -390,10 +403,10 @@ def test_beside_a_task_named_by_key_files_alone_do_not_link_another() -> None:
 
 # Floors a little under what the matcher measures on the dev set (README of the bench),
 # so that a regression fails here. The project's targets are higher (F1 0.95 with
-# summaries, 0.80 without); this matcher does not reach them yet.
+# summaries, 0.80 without); this matcher reaches only the second, and just.
 @pytest.mark.parametrize(
     ("no_summary", "min_f1", "min_negatives_unmatched", "min_both_linked"),
-    [(False, 0.935, 0.93, 0.8), (True, 0.76, 0.9, 0.3)],
+    [(False, 0.935, 0.93, 0.8), (True, 0.795, 0.93, 0.3)],
     ids=["with-summaries", "files-and-snippets-only"],
 )
 def test_dev_bench_holds_its_figures(

@@ -18,7 +18,7 @@ from typing import Any
 from submissions.matching.base import SnippetDoc, TaskDoc, WorkDoc
 from submissions.matching.lexical.tokens import code_tokens, tokens
 
-WORK_FIELDS = {"summary": 1.0, "file": 0.6, "activity": 0.4, "snippet": 0.3}
+WORK_FIELDS = {"summary": 1.0, "file": 0.6, "activity": 0.4, "name": 0.4, "snippet": 0.3}
 TASK_FIELDS = {"title": 1.0, "description": 0.7, "examples": 0.5}
 # Pseudo-tasks that contain no term: they keep IDF meaningful in a brief of four tasks.
 IDF_PRIOR_TASKS = 10
@@ -123,11 +123,20 @@ def work_terms(work: WorkDoc) -> Terms:
         text = activity.summary.replace(activity.title, " ") if activity.title else activity.summary
         terms.add(_weighted(tokens(text), WORK_FIELDS["activity"]), Source("activity", i, text))
     for i, snippet in enumerate(work.snippets, 1):
-        terms.add(
-            _weighted(_snippet_words(snippet), WORK_FIELDS["snippet"]),
-            Source("snippet", i, snippet.text),
-        )
+        source = Source("snippet", i, snippet.text)
+        terms.add(_weighted(_snippet_words(snippet), WORK_FIELDS["snippet"]), source)
+        # Each name the code defines (`def test_…`, `class …`) is the author's own words
+        # for what it does: a place of its own, on top of the code it is part of.
+        for name in _names(snippet):
+            terms.add(_weighted(code_tokens(name), WORK_FIELDS["name"]), source)
     return terms
+
+
+def _names(snippet: SnippetDoc) -> list[str]:
+    """The names a code snippet defines."""
+    if snippet.context != "code":
+        return []
+    return [match.group(1) for match in _DEFINED.finditer(snippet.text)]
 
 
 def _snippet_words(snippet: SnippetDoc) -> tuple[str, ...]:

@@ -36,7 +36,7 @@ from submissions.matching.lexical.tokens import specificity, surface
 # Work on a task of another role must be this much stronger to win.
 ROLE_PENALTY = 0.5
 # Logistic calibration: intercept, item, log(1 + overlap), runner-up ratio, has a summary.
-CALIBRATION = (-1.68, 1.64, 2.91, -0.69, -0.99)
+CALIBRATION = (-1.92, 1.44, 3.07, -0.65, -0.90)
 LINK = 0.6  # link the best task when it is this likely right
 SURE = 0.8  # below this, or with a close runner-up, a PM should look
 CLOSE = 0.8  # runner-up item score / best item score that makes a close call
