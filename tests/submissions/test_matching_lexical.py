@@ -9,7 +9,7 @@ from bench.matching import evaluate
 from submissions.matching import get_matcher, work_text
 from submissions.matching.base import ActivityDoc, SnippetDoc, TaskDoc, WorkDoc
 from submissions.matching.lexical import LexicalMatcher
-from submissions.matching.lexical.evidence import work_terms
+from submissions.matching.lexical.evidence import task_profile, work_terms
 from submissions.matching.lexical.tokens import code_tokens, tokens
 
 DEV_SET = Path(__file__).resolve().parents[3] / "shared" / "bench" / "matching-dev.json"
@@ -271,6 +271,17 @@ def test_learning_raises_the_score_of_an_approved_task() -> None:
     confidence_before = next((m.confidence for m in before if m.task_id == "t-capture"), 0.0)
     assert after[0].task_id == "t-capture"
     assert after[0].confidence > confidence_before
+
+
+def test_approved_work_teaches_its_file_paths_as_files() -> None:
+    approved = "capture: readouterr works in fixture finalizer\nsrc/_pytest/main.py"
+    terms = task_profile(replace(TASKS[0], examples=(approved,))).terms
+
+    # Its lines teach at the examples' weight; a file it touched weighs as a file in
+    # the work, its folders less than its name: many tasks' work touches the same files.
+    assert terms["readouterr"] == pytest.approx(0.5)
+    assert terms["main"] == pytest.approx(0.5 * 0.6)
+    assert terms["pytest"] < terms["main"]
 
 
 def test_matcher_is_deterministic() -> None:

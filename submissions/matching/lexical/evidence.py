@@ -194,7 +194,7 @@ class Profile:
 
 
 # Bump when `task_profile` changes what it builds: stored profiles are then rebuilt.
-PROFILE_FORMAT = 2
+PROFILE_FORMAT = 3
 
 
 def task_profile(task: TaskDoc) -> Profile:
@@ -203,9 +203,21 @@ def task_profile(task: TaskDoc) -> Profile:
     own.add(_weighted(tokens(task.title), TASK_FIELDS["title"]))
     own.add(_weighted(tokens(task.description), TASK_FIELDS["description"]))
     terms = Terms(dict(own.weights))
-    example_words = {word for example in task.examples for word in tokens(example)}
-    terms.add(_weighted(example_words, TASK_FIELDS["examples"]))
+    terms.add(word for example in task.examples for word in _example_words(example))
     return Profile(own=own.weights, terms=terms.weights, targets=_targets(task))
+
+
+def _example_words(example: str) -> list[tuple[str, float]]:
+    """Words of approved work; a file path weighs as in the work (as a file, its folders
+    less than its name): the files of one task's work are touched by many others'."""
+    learned = TASK_FIELDS["examples"]
+    words: list[tuple[str, float]] = []
+    for line in example.splitlines():
+        if _PATH.fullmatch(line.strip()):
+            words += path_words(line, learned * WORK_FIELDS["file"])
+        else:
+            words += _weighted(tokens(line), learned)
+    return words
 
 
 def _targets(task: TaskDoc) -> tuple[tuple[frozenset[str], float], ...]:
