@@ -51,7 +51,7 @@ class TaskDoc:
     role: str
     title: str
     description: str = ""
-    examples: Sequence[str] = ()
+    examples: tuple[str, ...] = ()
     profile: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
 
 

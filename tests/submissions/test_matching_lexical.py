@@ -288,6 +288,13 @@ def test_matcher_is_deterministic() -> None:
     assert match(CAPTURE_WORK) == match(CAPTURE_WORK)
 
 
+def test_a_task_edited_since_the_last_match_is_matched_by_its_new_text() -> None:
+    assert [m.task_id for m in match(CAPTURE_WORK).matches] == ["t-capture"]
+    edited = replace(TASKS[0], title="Rename the CLI flags", description="Shorter flag names.")
+
+    assert match(CAPTURE_WORK, (edited, *TASKS[1:])).matches == ()
+
+
 def test_registry_gives_matchers_by_name() -> None:
     assert get_matcher("lexical").name == "lexical"
     assert get_matcher("tfidf").name == "tfidf"

@@ -17,6 +17,7 @@ explained away (`_others`). The task side comes from
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from submissions.matching.base import Match, MatchOutcome, TaskDoc, WorkDoc
 from submissions.matching.lexical.evidence import (
@@ -49,6 +50,9 @@ SECOND_TO_NAMED = 0.85
 DISTINCT = 0.5
 STATED = 0.5
 SEGMENTS = 4  # the best candidates among which the pieces of the work are shared out
+# Briefs whose task profiles and word weights a process keeps (a task's profile is a
+# function of its text and examples, which a TaskDoc's equality compares).
+BRIEFS_CACHED = 32
 
 
 @dataclass(frozen=True)
@@ -80,15 +84,17 @@ def score(
 ) -> list[Candidate]:
     """Every task with its evidence, strongest first."""
     work_side = work_side or work_terms(work)
-    profiles = [profile_of(task) for task in tasks]
-    weights = {word: value * specificity(word) for word, value in idf(profiles).items()}
+    profiles, brief_weights = _brief(tuple(tasks))
+    weights = dict(brief_weights)
     unknown = max(weights.values(), default=1.0)
     folders = folder_words(work)
     for word in folders & weights.keys():
         weights[word] *= FOLDER_WEIGHT
 
     def piece(words: frozenset[str]) -> Piece:
-        return words, sum(weights.get(word, _unknown(word, unknown, folders)) for word in words)
+        return words, sum(
+            weights[word] if word in weights else _unknown(word, unknown, folders) for word in words
+        )
 
     pieces = [piece(item.words) for item in work_items(work)]
     candidates = []
@@ -114,6 +120,14 @@ def score(
             Candidate(task, max(by_piece, default=0.0), overlap * penalty, contributions, by_piece)
         )
     return sorted(candidates, key=lambda c: c.strength, reverse=True)
+
+
+@lru_cache(maxsize=BRIEFS_CACHED)
+def _brief(tasks: tuple[TaskDoc, ...]) -> tuple[tuple[Profile, ...], dict[str, float]]:
+    """The tasks' profiles and the weight of each of their words (IDF by specificity):
+    the same for every submission to the brief until its tasks change, so reckoned once."""
+    profiles = tuple(profile_of(task) for task in tasks)
+    return profiles, {word: value * specificity(word) for word, value in idf(profiles).items()}
 
 
 def _unknown(word: str, weight: float, folders: frozenset[str]) -> float:
