@@ -50,9 +50,10 @@ SECOND_TO_NAMED = 0.85
 DISTINCT = 0.5
 STATED = 0.5
 SEGMENTS = 4  # the best candidates among which the pieces of the work are shared out
-# Briefs whose task profiles and word weights a process keeps (a task's profile is a
-# function of its text and examples, which a TaskDoc's equality compares).
-BRIEFS_CACHED = 32
+# Sets of tasks (briefs) whose profiles and word weights a process keeps: a worker
+# matches bursts of one brief's work. A task's profile is a function of its text and
+# examples, which a TaskDoc's equality compares. About 0.5 MiB per 500 tasks.
+BRIEFS_CACHED = 8
 
 
 @dataclass(frozen=True)
