@@ -4,10 +4,9 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+from drift.memory import freeze_loaded_application
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "drift.settings")
 
 application = get_wsgi_application()
-
-from drift.memory import freeze_loaded_application  # noqa: E402
-
 freeze_loaded_application()

@@ -54,6 +54,10 @@ class TaskDoc:
     examples: tuple[str, ...] = ()
     profile: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
 
+    def __post_init__(self) -> None:
+        # Hashable whatever sequence it was given: matchers key their caches by tasks.
+        object.__setattr__(self, "examples", tuple(self.examples))
+
 
 @dataclass(frozen=True)
 class Match:

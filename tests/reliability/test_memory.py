@@ -27,7 +27,7 @@ from tests.reliability.servers import (
 )
 
 POSTS = """
-import asyncio, io, json, sys, tracemalloc
+import asyncio, gc, io, json, sys, tracemalloc
 
 seed, entry = json.loads(sys.argv[1]), sys.argv[2]
 body = json.dumps({
@@ -80,6 +80,7 @@ def post_asgi():
 post = post_wsgi if entry == "wsgi" else post_asgi
 for _ in range(5):
     post()
+assert gc.get_freeze_count() > 0, "the entry point froze nothing"
 tracemalloc.start()
 held = []
 for _ in range(50):
@@ -107,6 +108,7 @@ def test_large_posts_leave_the_server_processs_memory_flat(entry: str) -> None:
     # the traced memory never fell under 4 MiB, 15 MiB by the 50th. Frozen, a full
     # collection comes about every 25 POSTs and takes it back under 2 MiB.
     assert min(traced[15:]) < 3, traced
+    assert max(traced) < 20, traced
 
 
 def posts_traced_memory(entry: str, database_url: str, redis_url: str) -> list[float]:

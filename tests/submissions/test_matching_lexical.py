@@ -78,9 +78,12 @@ def test_a_version_is_one_word() -> None:
     assert "10" not in tokens("Python 3.10")
 
 
-def test_a_number_in_code_is_a_version_only_when_quoted() -> None:
-    assert "2.0" not in code_tokens("time.sleep(2.0)\nscale = x * 2.0")
+def test_a_number_in_code_is_a_version_only_in_its_prose_or_of_three_parts() -> None:
+    assert "2.0" not in code_tokens("time.sleep(2.0)\nscale = x * 2.0  # don't wait\n'")
     assert "3.10" in code_tokens('python_requires = ">=3.10"')
+    assert "3.10" in code_tokens("python_requires = \u201c>=3.10\u201d")  # as OCR reads it
+    assert "3.10" in code_tokens('"""Needs Python 3.10\nor later."""')
+    assert "2.0" in code_tokens("retry()  # deprecated since 2.0")
     assert "1.2.3" in code_tokens("pin = 1.2.3")
 
 

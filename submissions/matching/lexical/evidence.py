@@ -34,7 +34,7 @@ BRIEFEST = 0.3
 _PATH = re.compile(r"[\w.\-]+(?:[/\\][\w.\-]+)+|[\w\-]+\.\w{1,5}")
 _SEPARATOR = re.compile(r"[/\\]")
 # The name a line of code defines: what it does, without its parameters' plumbing.
-_DEFINED = re.compile(r"\b(?:def|class|function|func|fn)\s+(\w+)")
+_DEFINED = re.compile(r"\b(?:def|class|function|func|fn)[ \t]+(\w+)")
 
 
 def _defined(line: str) -> str:

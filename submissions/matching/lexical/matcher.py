@@ -15,9 +15,10 @@ explained away (`_others`). The task side comes from
 """
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from types import MappingProxyType
 
 from submissions.matching.base import Match, MatchOutcome, TaskDoc, WorkDoc
 from submissions.matching.lexical.evidence import (
@@ -50,10 +51,11 @@ SECOND_TO_NAMED = 0.85
 DISTINCT = 0.5
 STATED = 0.5
 SEGMENTS = 4  # the best candidates among which the pieces of the work are shared out
-# Sets of tasks (briefs) whose profiles and word weights a process keeps: a worker
-# matches bursts of one brief's work. A task's profile is a function of its text and
-# examples, which a TaskDoc's equality compares. About 0.5 MiB per 500 tasks.
-BRIEFS_CACHED = 8
+# Sets of tasks (briefs) whose profiles and word weights a process keeps, as a worker
+# matches bursts of one brief's work: at most twice what matching one brief holds
+# anyway. A task's profile is a function of its text and examples, which a TaskDoc's
+# equality compares.
+BRIEFS_CACHED = 2
 
 
 @dataclass(frozen=True)
@@ -85,9 +87,8 @@ def score(
 ) -> list[Candidate]:
     """Every task with its evidence, strongest first."""
     work_side = work_side or work_terms(work)
-    profiles, brief_weights = _brief(tuple(tasks))
+    profiles, brief_weights, unknown = _brief(tuple(tasks))
     weights = dict(brief_weights)
-    unknown = max(weights.values(), default=1.0)
     folders = folder_words(work)
     for word in folders & weights.keys():
         weights[word] *= FOLDER_WEIGHT
@@ -124,11 +125,15 @@ def score(
 
 
 @lru_cache(maxsize=BRIEFS_CACHED)
-def _brief(tasks: tuple[TaskDoc, ...]) -> tuple[tuple[Profile, ...], dict[str, float]]:
-    """The tasks' profiles and the weight of each of their words (IDF by specificity):
-    the same for every submission to the brief until its tasks change, so reckoned once."""
+def _brief(
+    tasks: tuple[TaskDoc, ...],
+) -> tuple[tuple[Profile, ...], Mapping[str, float], float]:
+    """The tasks' profiles, the weight of each of their words (IDF by specificity) and
+    the weight of a word none of them has: the same for every submission to the brief
+    until its tasks change, so reckoned once."""
     profiles = tuple(profile_of(task) for task in tasks)
-    return profiles, {word: value * specificity(word) for word, value in idf(profiles).items()}
+    weights = {word: value * specificity(word) for word, value in idf(profiles).items()}
+    return profiles, MappingProxyType(weights), max(weights.values(), default=1.0)
 
 
 def _unknown(word: str, weight: float, folders: frozenset[str]) -> float:

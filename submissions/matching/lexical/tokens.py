@@ -12,9 +12,20 @@ from functools import lru_cache
 _CHUNK = re.compile(r"(?<![\w.])\d+(?:\.\d+)+(?![\w.])|[A-Za-z0-9_]+")
 # What `submissions.redaction` left of a secret: its kind ("stripe-key") is not a topic.
 _REDACTED = re.compile(r"\[REDACTED:[a-z-]+\]")
-# In code, `2.0` outside quotes is a float, not the version a task may name;
-# a quoted one (`python_requires = ">=3.10"`) or one of three parts is a version.
-_FLOAT = re.compile(r"""("[^"\n]*"|'[^'\n]*')|(?<![\w.])\d+\.\d+(?![\w.])""")
+# In code, `2.0` is a float, not the version a task may name; in the code's prose
+# (strings, docstrings, comments; curly quotes too, as OCR reads them) it may be one,
+# and so may one of three parts anywhere (`1.2.3`). An apostrophe inside a word
+# (`don't`) opens no string.
+_PROSE = (
+    r'"""[\s\S]*?"""',
+    r"'''[\s\S]*?'''",
+    r'"(?:\\.|[^"\\\n])*"',
+    r"(?<![A-Za-z0-9])[rRbBfFuU]{0,2}'(?:\\.|[^'\\\n])*'(?![A-Za-z])",
+    "\u201c[^\u201d\n]*\u201d",
+    "\u2018[^\u2019\n]*\u2019",
+    r"(?:#|//)[^\n]*",
+)
+_FLOAT = re.compile(f"({'|'.join(_PROSE)})" + r"|(?<![\w.])\d+\.\d+(?![\w.])")
 # One word of a camelCase or PascalCase run: `HTTPServer` -> HTTP, Server.
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
 
