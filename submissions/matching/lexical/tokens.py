@@ -148,7 +148,7 @@ def tokens(text: str) -> tuple[str, ...]:
 
 
 def _no_floats(text: str) -> str:
-    """`text` without its bare floats; quoted strings are kept whole."""
+    """`text` without the floats of its code; its prose (`_PROSE`) is kept whole."""
     return _FLOAT.sub(lambda match: match.group(1) or " ", text)
 
 
