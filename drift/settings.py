@@ -266,6 +266,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BYTES
 # Seconds a brief's stamp is mirrored in Redis at most (drift.stamps); 0 turns it off.
 STAMP_MIRROR_SECONDS = env.int("DRIFT_STAMP_MIRROR_SECONDS", default=60)
 MATCH_WAIT_MS = env.int("DRIFT_MATCH_WAIT_MS", default=1500)
+# Task profiles kept per process (submissions.profiles): about 3 kB for a task alone,
+# 45 kB for one that ten approvals of the dev bench's submissions taught.
+PROFILE_CACHE_BYTES = env.int("DRIFT_PROFILE_CACHE_BYTES", default=32 * 1024 * 1024)
 
 # --- Matching -----------------------------------------------------------------
 # An API key turns on the LLM hybrid: the offline matcher shortlists, the model decides,

@@ -16,6 +16,7 @@ from dataclasses import replace
 from typing import Any, NamedTuple
 from uuid import UUID
 
+from django.conf import settings
 from django.db.models import Count, Max, Prefetch
 
 from briefs.models import Brief, Task
@@ -56,9 +57,12 @@ class _Row(NamedTuple):
 _ROW = (*_Row._fields[:5], *(f"profile__{name}" for name in _Row._fields[5:]))
 
 # Profiles read in this process, by task and stamps: a worker matching a brief's
-# submissions reads its tasks' stamps, not their profiles again.
-CACHED_PROFILES = 5000
-_read = BoundedCache(max_weight=CACHED_PROFILES)
+# submissions reads its tasks' stamps, not their profiles again. Weighed by their size,
+# as a task that approvals taught holds ten times the text of one they did not.
+_read = BoundedCache(max_weight=settings.PROFILE_CACHE_BYTES)
+# Bytes a task read from the database takes per character of the text its profile is
+# built from (title, description, approved work), as measured with tracemalloc.
+BYTES_PER_CHARACTER = 14
 
 
 def brief_task_docs(*, brief: Brief) -> list[TaskDoc]:
@@ -84,8 +88,14 @@ def _stored(rows: list[_Row]) -> dict[UUID, TaskDoc]:
     profiles = TaskProfile.objects.filter(pk__in=by_pk).values_list("pk", "examples", "data")
     for pk, examples, data in profiles:
         docs[pk] = task_doc(by_pk[pk], examples, data)
-        _read.put(by_pk[pk], docs[pk])
+        _read.put(by_pk[pk], docs[pk], weight=_size(docs[pk]))
     return docs
+
+
+def _size(doc: TaskDoc) -> int:
+    """About how many bytes `doc` and its parsed profile take."""
+    text = len(doc.title) + len(doc.description) + sum(map(len, doc.examples))
+    return BYTES_PER_CHARACTER * text
 
 
 def task_profiles_rebuild(*, task_ids: Iterable[Any]) -> None:

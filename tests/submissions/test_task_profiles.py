@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from briefs.models import Brief, Task
+from submissions import profiles
 from submissions.matching import get_matcher, profile
 from submissions.matching.base import ActivityDoc, TaskDoc, WorkDoc
 from submissions.models import TaskProfile
@@ -122,3 +123,20 @@ def test_matching_against_500_tasks_reads_them_in_constant_queries_under_50_ms(a
     assert not any(q["sql"].startswith(("INSERT", "UPDATE")) for q in large_queries[0])
     # The best of three such runs, as the machine is shared: a one-off stall is not the code.
     assert min(timings[1:]) < 0.05
+
+
+def test_the_profiles_a_process_keeps_are_bounded_by_their_size(alice, monkeypatch):
+    brief = make_brief(alice, tasks=20)
+    task_profiles_rebuild(task_ids=brief.tasks.values_list("pk", flat=True))
+    # Ten long approved submissions each, as approvals teach a task.
+    TaskProfile.objects.filter(task__brief=brief).update(examples=["checkout " * 300] * 10)
+    monkeypatch.setattr(profiles._read, "max_weight", 1_000_000)
+    profiles._read.clear()
+
+    docs = task_docs(brief)
+
+    assert len(docs) == 20
+    assert all(len(doc.examples) == 10 for doc in docs)
+    # About 380 kB each: the cache keeps two of them, not twenty.
+    assert profiles._size(docs[0]) > 300_000
+    assert profiles._size(docs[0]) <= profiles._read.weight <= 1_000_000
