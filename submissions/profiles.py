@@ -134,16 +134,21 @@ def approved_examples(*, task_ids: Sequence[UUID]) -> dict[UUID, list[str]]:
         if len(chosen[task_id]) < EXAMPLES_PER_TASK:
             chosen[task_id].append(submission_id)
     wanted = {pk for pks in chosen.values() for pk in pks}
-    titles = Prefetch("activities", queryset=Activity.objects.only("submission_id", "title"))
+    activities = Activity.objects.only("submission_id", "title", "duration")
     texts = {
         s.pk: work_text(
             WorkDoc(
                 role=s.role,
                 summary=tuple(s.summary),
-                activities=tuple(ActivityDoc(app="", title=a.title) for a in s.activities.all()),
+                activities=tuple(
+                    ActivityDoc(app="", title=a.title, duration=a.duration)
+                    for a in s.activities.all()
+                ),
             )
         )
-        for s in Submission.objects.filter(pk__in=wanted).prefetch_related(titles)
+        for s in Submission.objects.filter(pk__in=wanted).prefetch_related(
+            Prefetch("activities", queryset=activities)
+        )
     }
     return {task_id: [texts[pk] for pk in pks] for task_id, pks in chosen.items()}
 

@@ -26,11 +26,22 @@ def get_matcher(name: str = DEFAULT_MATCHER) -> Matcher:
         raise KeyError(f"unknown matcher {name!r}, known: {', '.join(sorted(MATCHERS))}") from None
 
 
+# Window titles of approved work that teach its tasks: a session may hold a thousand
+# windows glanced at, and those open longest say where the work was.
+TAUGHT_TITLES = 20
+
+
 def work_text(work: WorkDoc) -> str:
     """A submission as text to append to `TaskDoc.examples` when a PM approves it: what
-    the person said they did and where (window titles, file paths). Code snippets stay
-    out: their boilerplate would teach every task the same words."""
-    return "\n".join([*work.summary, *(a.title for a in work.activities if a.title)])
+    the person said they did and where (the `TAUGHT_TITLES` window titles and file paths
+    open longest, in the order first opened). Code snippets stay out: their boilerplate
+    would teach every task the same words."""
+    minutes: dict[str, int] = {}
+    for activity in work.activities:
+        if activity.title:
+            minutes[activity.title] = minutes.get(activity.title, 0) + activity.duration
+    longest = set(sorted(minutes, key=minutes.__getitem__, reverse=True)[:TAUGHT_TITLES])
+    return "\n".join([*work.summary, *(title for title in minutes if title in longest)])
 
 
 def with_profile(task: TaskDoc) -> TaskDoc:
@@ -49,6 +60,7 @@ __all__ = [
     "DEFAULT_MATCHER",
     "MATCHERS",
     "PROFILE_FORMAT",
+    "TAUGHT_TITLES",
     "get_matcher",
     "profile",
     "with_profile",

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from briefs.models import Brief, Task
 from submissions import profiles
-from submissions.matching import get_matcher, profile
+from submissions.matching import TAUGHT_TITLES, get_matcher, profile
 from submissions.matching.base import ActivityDoc, TaskDoc, WorkDoc
 from submissions.models import TaskProfile
 from submissions.profiles import task_profiles_rebuild
@@ -97,6 +97,26 @@ def test_approval_teaches_the_profiles_of_the_approved_tasks(api, alice, bob):
     assert stored(speed).examples[0].startswith("Implemented Stripe webhook handler")
     assert "webhook" in stored(speed).data["terms"]
     assert stored(other).examples == []
+
+
+def test_an_approval_teaches_the_windows_open_longest_not_every_one_glanced_at(api, alice, bob):
+    brief = make_brief(alice)
+    task = make_task(brief, title="Checkout latency", description="Make the checkout faster")
+    payload = stripe_payload(brief, bob)
+    first = payload["activities"][0]
+    glanced = [{**first, "title": f"Tab {i}", "duration": 1} for i in range(300)]
+    payload["activities"] = [*glanced, {**first, "title": "checkout.py", "duration": 90}]
+    submission = api(bob).post("/api/submissions", payload).json()
+
+    api(alice).patch(
+        f"/api/submissions/{submission['id']}",
+        {"status": "approved", "matchedTasks": [str(task.pk)]},
+    )
+
+    lines = stored(task).examples[0].splitlines()
+    assert lines[:3] == payload["summary"]
+    assert lines[-1] == "checkout.py"
+    assert len(lines) == 3 + TAUGHT_TITLES
 
 
 def test_matching_against_500_tasks_reads_them_in_constant_queries_under_50_ms(alice):
