@@ -10,6 +10,7 @@ from submissions.matching import get_matcher, work_text
 from submissions.matching.base import ActivityDoc, SnippetDoc, TaskDoc, WorkDoc
 from submissions.matching.lexical import LexicalMatcher
 from submissions.matching.lexical.evidence import task_profile, work_terms
+from submissions.matching.lexical.matcher import _brief
 from submissions.matching.lexical.tokens import code_tokens, tokens
 
 DEV_SET = Path(__file__).resolve().parents[3] / "shared" / "bench" / "matching-dev.json"
@@ -285,6 +286,21 @@ def test_approved_work_teaches_its_file_paths_as_files() -> None:
     assert terms["readouterr"] == pytest.approx(0.5)
     assert terms["main"] == pytest.approx(0.5 * 0.6)
     assert terms["pytest"] < terms["main"]
+
+
+def test_approved_work_teaches_a_task_what_sets_it_apart() -> None:
+    shared = "readouterr works in fixture finalizer"
+    tasks = (
+        replace(TASKS[0], examples=(shared,)),
+        replace(TASKS[1], examples=(shared,)),
+        replace(TASKS[2], examples=("junit: the JunitReport keeps the logs",)),
+    )
+    profiles = _brief(tasks)[0]
+
+    # A word the approved work of two tasks shares tells each of them half as much; one
+    # that joins the task's own words (`junit` + `report`) is no news to it.
+    assert profiles[0].terms["readouterr"] == pytest.approx(0.5 / 2)
+    assert profiles[2].terms["junitreport"] == 0.0
 
 
 def test_matcher_is_deterministic() -> None:

@@ -133,7 +133,46 @@ def _brief(
     until its tasks change, so reckoned once."""
     profiles = tuple(profile_of(task) for task in tasks)
     weights = {word: value * specificity(word) for word, value in idf(profiles).items()}
+    profiles = _learned_shares(profiles)
     return profiles, MappingProxyType(weights), max(weights.values(), default=1.0)
+
+
+def _learned_shares(profiles: tuple[Profile, ...]) -> tuple[Profile, ...]:
+    """The profiles with what approved work taught each task weighed by what it tells:
+    a word that k tasks' approved work brought in counts 1/k for each, and one that joins
+    the task's own words (`terminal` + `writer`) is its own evidence counted again."""
+    learners: dict[str, int] = {}
+    for profile in profiles:
+        for word in _learned(profile):
+            learners[word] = learners.get(word, 0) + 1
+    shared = []
+    for profile in profiles:
+        terms = dict(profile.terms)
+        for word, taught in _learned(profile).items():
+            if _joins(word, profile.own):
+                taught = 0.0
+            own = profile.own.get(word, 0.0)
+            terms[word] = 1 - (1 - own) * (1 - taught / learners[word])
+        shared.append(Profile(own=profile.own, terms=terms, targets=profile.targets))
+    return tuple(shared)
+
+
+def _learned(profile: Profile) -> dict[str, float]:
+    """The weight approved work added to each word of the task, undoing the noisy-or."""
+    return {
+        word: 1 - (1 - weight) / (1 - own)
+        for word, weight in profile.terms.items()
+        if weight > (own := profile.own.get(word, 0.0)) and own < 1
+    }
+
+
+def _joins(word: str, own: Mapping[str, float], parts: int = 3) -> bool:
+    """Whether `word` is 2 to `parts` of the `own` words joined."""
+    for cut in range(2, len(word) - 1):
+        head, tail = word[:cut], word[cut:]
+        if head in own and (tail in own or (parts > 2 and _joins(tail, own, parts - 1))):
+            return True
+    return False
 
 
 def _unknown(word: str, weight: float, folders: frozenset[str]) -> float:
