@@ -27,6 +27,8 @@ PATH_DECAY = 0.5
 # The folders a piece of work lives in (`src/<package>/`, `tests/`) are the project's
 # layout, named all over its code: wherever they appear in the work they say little.
 FOLDER_WEIGHT = 0.5
+# The summary length (lines) up to which its words weigh in full: a subject and a line.
+SUMMARY_LINES = 2
 # A file or window open longer says more about the work: the briefest one weighs this
 # share of the longest one.
 BRIEFEST = 0.3
@@ -107,10 +109,21 @@ def folder_words(work: WorkDoc) -> frozenset[str]:
     return frozenset(words)
 
 
-def work_terms(work: WorkDoc) -> Terms:
+def summary_weight(work: WorkDoc) -> float:
+    """How much a word of the summary counts toward the work's overlap with a task: fully
+    in a summary of a line or two, less in a longer one, whose many words match some
+    task by chance (length normalisation; a word several lines repeat keeps its weight
+    by the noisy-or)."""
+    lines = len(work.summary)
+    return min(1.0, math.sqrt(SUMMARY_LINES / lines)) if lines else 1.0
+
+
+def work_terms(work: WorkDoc, summary: float = 1.0) -> Terms:
+    """The work's words and their weights; `summary` scales the summary's."""
     terms = Terms()
     for i, line in enumerate(work.summary, 1):
-        terms.add(_weighted(tokens(line), WORK_FIELDS["summary"]), Source("summary", i, line))
+        weight = WORK_FIELDS["summary"] * summary
+        terms.add(_weighted(tokens(line), weight), Source("summary", i, line))
     longest = max((activity.duration for activity in work.activities), default=0)
     for i, activity in enumerate(work.activities, 1):
         source = Source(

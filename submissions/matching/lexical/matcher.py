@@ -1,17 +1,17 @@
 """LexicalMatcher: explicit references first, then weighted word overlap.
 
 Each task gets two scores: `overlap`, the IDF-weighted overlap of all the
-work's words with the task's (cosine-like, field-weighted), and `item`, the
-best Dice similarity of one coherent piece of the work (a summary line, a
-snippet, a line of code) with the task text. The best task's confidence is a
-logistic function of both, of how close the runner-up comes and of whether
-the work has a summary at all; its five coefficients are fitted on the dev
-bench by `bench/calibrate.py` (leave-one-brief-out checked), and a task is
-linked when it is at least 60% likely right, which keeps most work on other
-tasks unlinked. Other tasks are linked too when the pieces of the work they
-match best would stand on their own, with the words the best task matches
-explained away (`_others`). The task side comes from
-`Profile`s, built in advance when the app stores them.
+work's words with the task's (cosine-like, field-weighted, a long summary's
+words counting less), and `item`, the best Dice similarity of one coherent piece
+of the work (a summary line, a snippet, a line of code) with the task text. The
+best task's confidence is a logistic function of both, of how close the
+runner-up comes and of whether the work has a summary at all; its five
+coefficients are fitted on the dev bench by `bench/calibrate.py`
+(leave-one-brief-out checked), and a task is linked when it is at least 60%
+likely right, which keeps most work on other tasks unlinked. Other tasks are
+linked too when the pieces of the work they match best would stand on their
+own, with the words the best task matches explained away (`_others`). The task
+side comes from `Profile`s, built in advance when the app stores them.
 """
 
 import math
@@ -29,6 +29,7 @@ from submissions.matching.lexical.evidence import (
     folder_words,
     idf,
     profile_of,
+    summary_weight,
     work_items,
     work_terms,
 )
@@ -38,14 +39,15 @@ from submissions.matching.lexical.tokens import specificity, surface
 # Work on a task of another role must be this much stronger to win.
 ROLE_PENALTY = 0.5
 # Logistic calibration: intercept, item, log(1 + overlap), runner-up ratio, has a summary.
-CALIBRATION = (-1.92, 1.44, 3.07, -0.65, -0.90)
+CALIBRATION = (-2.01, 1.38, 3.21, -0.60, -0.84)
 LINK = 0.6  # link the best task when it is this likely right
 SURE = 0.8  # below this, or with a close runner-up, a PM should look
 CLOSE = 0.8  # runner-up item score / best item score that makes a close call
 IGNORE = 0.2  # below this nothing is worth a PM's look
 SECOND = 0.75  # another task is linked too when the part of the work it wins reaches this
-# ... and this when the person named the task they worked on: they said what it was about.
-SECOND_TO_NAMED = 0.85
+# Beside a task the person named, another is linked only by a summary line about it
+# alone: they said what the work was about, and its files may well be the named task's.
+SECOND_TO_NAMED = math.inf
 # A summary line that one task wins by this margin (runner-up / winner) and at least
 # this well links that task as soon as the line alone makes it likely.
 DISTINCT = 0.5
@@ -62,20 +64,23 @@ BRIEFS_CACHED = 2
 class Candidate:
     task: TaskDoc
     item: float  # best Dice similarity of one piece of the work with the task
-    overlap: float  # weighted overlap of all the work's words with the task's
-    contributions: dict[str, float]  # matched word -> its share of `overlap`
+    # Weighted overlap of all the work's words with the task's, a long summary's less.
+    overlap: float
+    contributions: dict[str, float]  # matched word -> its share of `full`
     by_piece: tuple[float, ...] = ()  # the Dice similarity of each piece of the work
+    full: float = 0.0  # `overlap` with every summary word at its full weight
 
     @property
     def strength(self) -> tuple[float, float]:
         return (self.item, self.overlap)
 
     def beyond(self, other: "Candidate") -> float:
-        """`overlap` from the words `other` does not match: its evidence once `other`
-        has explained away what they share."""
+        """`full` from the words `other` does not match: its evidence once `other` has
+        explained away what they share. The summary's words weigh in full: its length is
+        that of both parts of the work, and the other part's lines do not dilute this one."""
         total = sum(self.contributions.values())
         own = sum(v for word, v in self.contributions.items() if word not in other.contributions)
-        return self.overlap * own / total if total else 0.0
+        return self.full * own / total if total else 0.0
 
 
 Piece = tuple[frozenset[str], float]  # words and their summed weight
@@ -87,6 +92,7 @@ def score(
 ) -> list[Candidate]:
     """Every task with its evidence, strongest first."""
     work_side = work_side or work_terms(work)
+    damped = work_terms(work, summary_weight(work)).weights
     profiles, brief_weights, unknown = _brief(tuple(tasks))
     weights = dict(brief_weights)
     folders = folder_words(work)
@@ -117,10 +123,12 @@ def score(
         )
         contributions = _contributions(work_side, profile, weights)
         norm = math.sqrt(sum((w * weights[word]) ** 2 for word, w in profile.terms.items()))
-        overlap = sum(contributions.values()) / norm if norm else 0.0
-        candidates.append(
-            Candidate(task, max(by_piece, default=0.0), overlap * penalty, contributions, by_piece)
-        )
+        full = sum(contributions.values()) / norm * penalty if norm else 0.0
+        # A word's share is proportional to its weight in the work.
+        scale = sum(v * damped[word] / work_side.weights[word] for word, v in contributions.items())
+        overlap = scale / norm * penalty if norm else 0.0
+        item = max(by_piece, default=0.0)
+        candidates.append(Candidate(task, item, overlap, contributions, by_piece, full))
     return sorted(candidates, key=lambda c: c.strength, reverse=True)
 
 
