@@ -10,7 +10,7 @@ from submissions.matching import get_matcher, work_text
 from submissions.matching.base import ActivityDoc, SnippetDoc, TaskDoc, WorkDoc
 from submissions.matching.lexical import LexicalMatcher
 from submissions.matching.lexical.evidence import task_profile, work_terms
-from submissions.matching.lexical.matcher import _brief, score
+from submissions.matching.lexical.matcher import _brief, features, score
 from submissions.matching.lexical.tokens import GENERIC_WEIGHT, code_tokens, specificity, tokens
 
 DEV_SET = Path(__file__).resolve().parents[3] / "shared" / "bench" / "matching-dev.json"
@@ -359,6 +359,30 @@ def test_lines_about_other_work_make_a_match_less_sure_not_more() -> None:
     assert among_others.confidence < alone.confidence
 
 
+def test_a_release_no_task_names_dates_the_work_and_is_no_evidence_either_way() -> None:
+    dated = WorkDoc(role="dev", summary=("Junitxml logs regression introduced in 7.3.0",))
+    undated = WorkDoc(role="dev", summary=("Junitxml logs regression introduced in",))
+
+    assert [c.item for c in score(dated, TASKS)] == [c.item for c in score(undated, TASKS)]
+
+
+def test_a_runner_up_matching_only_part_of_what_the_best_matches_on_a_line_is_no_rival() -> None:
+    tasks = (
+        TaskDoc("t-slow", "APP-6", "dev", "Fixed a slowdown of the cleanup of tmp_path", ""),
+        TaskDoc("t-warn", "APP-7", "dev", "Silence a warning of rmtree under tmp_path", ""),
+        *TASKS,
+    )
+    work = WorkDoc(role="dev", summary=("Fix tmp_path cleanup slowdown",))
+
+    best, runner_up, *_ = score(work, tasks)
+
+    # The runner-up matches `tmp_path` on the line, which the best task matches too,
+    # along with what the line says more: no other reading of it.
+    assert (best.task.id, runner_up.task.id) == ("t-slow", "t-warn")
+    assert runner_up.item > 0
+    assert features(best, runner_up, has_summary=True)[2] == 0.0
+
+
 def test_matcher_is_deterministic() -> None:
     assert match(CAPTURE_WORK) == match(CAPTURE_WORK)
 
@@ -496,7 +520,7 @@ def test_beside_a_task_named_by_key_files_alone_do_not_link_another() -> None:
 
 # Floors a little under what the matcher measures on the dev set (README of the bench),
 # so that a regression fails here; with summaries it is the project's target (F1 0.95),
-# which this matcher reaches by one link, as it reaches 0.80 without them.
+# which this matcher reaches by two links, as it reaches 0.80 without them.
 @pytest.mark.parametrize(
     ("no_summary", "min_f1", "min_negatives_unmatched", "min_both_linked"),
     [(False, 0.95, 0.97, 0.85), (True, 0.795, 0.93, 0.3)],
@@ -515,6 +539,5 @@ def test_dev_bench_holds_its_figures(
     assert report["latency_ms"]["p99"] <= 25
     assert report["latency_ms_500_tasks"]["p50"] <= 50
     learned = report["learn"]
-    # Later work on an approved task matches better; later work as a whole no worse.
+    assert learned["f1_with_learning"] > learned["f1_without_learning"]
     assert learned["repeat_f1_with_learning"] > learned["repeat_f1_without_learning"]
-    assert learned["f1_with_learning"] >= learned["f1_without_learning"]

@@ -5,7 +5,8 @@ work's words with the task's (cosine-like, field-weighted, a long summary's
 words counting less), and `item`, the best Dice similarity of one coherent piece
 of the work (a summary line, a snippet, a line of code) with the task text. The
 best task's confidence is a logistic function of both, of how close the
-runner-up comes and of whether the work has a summary at all; its five
+runner-up comes where the best task does not explain its match away (`_rival`) and
+of whether the work has a summary at all; its five
 coefficients are fitted on the dev bench by `bench/calibrate.py`
 (leave-one-brief-out checked), and a task is linked when it is at least 60%
 likely right, which keeps most work on other tasks unlinked. Other tasks are
@@ -15,6 +16,7 @@ side comes from `Profile`s, built in advance when the app stores them.
 """
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -39,7 +41,7 @@ from submissions.matching.lexical.tokens import specificity, surface
 # Work on a task of another role must be this much stronger to win.
 ROLE_PENALTY = 0.5
 # Logistic calibration: intercept, item, log(1 + overlap), runner-up ratio, has a summary.
-CALIBRATION = (-2.02, 1.39, 3.21, -0.57, -0.82)
+CALIBRATION = (-1.99, 1.39, 3.20, -0.62, -0.82)
 LINK = 0.6  # link the best task when it is this likely right
 SURE = 0.8  # below this, or with a close runner-up, a PM should look
 CLOSE = 0.8  # runner-up item score / best item score that makes a close call
@@ -58,6 +60,8 @@ SEGMENTS = 4  # the best candidates among which the pieces of the work are share
 # anyway. A task's profile is a function of its text and examples, which a TaskDoc's
 # equality compares.
 BRIEFS_CACHED = 2
+# A release number (`7.3.0`), as the tokenizer keeps it whole.
+_VERSION = re.compile(r"\d+(?:\.\d+)+")
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,9 @@ class Candidate:
     contributions: dict[str, float]  # matched word -> its share of `full`
     by_piece: tuple[float, ...] = ()  # the Dice similarity of each piece of the work
     full: float = 0.0  # `overlap` with every summary word at its full weight
+    # Per summary piece of the work, the words it shares with the target it matches best
+    # (none for the pieces of code: `_rival`).
+    shared: tuple[frozenset[str], ...] = ()
 
     @property
     def strength(self) -> tuple[float, float]:
@@ -105,12 +112,15 @@ def score(
             weights[word] if word in weights else _unknown(word, unknown, folders) for word in words
         )
 
-    pieces = [piece(item.words) for item in work_items(work)]
+    items = work_items(work)
+    pieces = [piece(item.words) for item in items]
+    stated = [item.source.field == "summary" for item in items]
     candidates = []
     for task, profile in zip(tasks, profiles, strict=True):
         if work_side.weights.keys().isdisjoint(profile.terms):
             # Nothing in common: no evidence to weigh (most tasks of a large brief).
-            candidates.append(Candidate(task, 0.0, 0.0, {}, (0.0,) * len(pieces)))
+            none = (frozenset(),) * len(pieces)
+            candidates.append(Candidate(task, 0.0, 0.0, {}, (0.0,) * len(pieces), 0.0, none))
             continue
         penalty = ROLE_PENALTY if work.role and task.role and task.role != work.role else 1.0
         targets = [
@@ -118,9 +128,13 @@ def score(
             for words, weight in profile.targets
             if not words.isdisjoint(work_side.weights)
         ]
-        by_piece = tuple(
-            0.0 if one[0].isdisjoint(profile.terms) else penalty * _dice(one, targets, weights)
+        matched = [
+            _dice(one, targets, weights) if not one[0].isdisjoint(profile.terms) else _NO_MATCH
             for one in pieces
+        ]
+        by_piece = tuple(penalty * dice for dice, _ in matched)
+        shared = tuple(
+            words if line else frozenset() for (_, words), line in zip(matched, stated, strict=True)
         )
         contributions = _contributions(work_side, said, profile, weights)
         norm = math.sqrt(sum((w * weights[word]) ** 2 for word, w in profile.terms.items()))
@@ -129,7 +143,7 @@ def score(
         scale = sum(v * damped[word] / work_side.weights[word] for word, v in contributions.items())
         overlap = scale / norm * penalty if norm else 0.0
         item = max(by_piece, default=0.0)
-        candidates.append(Candidate(task, item, overlap, contributions, by_piece, full))
+        candidates.append(Candidate(task, item, overlap, contributions, by_piece, full, shared))
     return sorted(candidates, key=lambda c: c.strength, reverse=True)
 
 
@@ -185,20 +199,31 @@ def _joins(word: str, own: Mapping[str, float], parts: int = 3) -> bool:
 
 
 def _unknown(word: str, weight: float, folders: frozenset[str]) -> float:
-    """The weight of a word no task has: as rare as the rarest task word."""
+    """The weight of a word no task has: as rare as the rarest task word; but a release
+    number no task names (`introduced in 7.3.0`) dates the work rather than says what
+    it was about, so it neither matches a task nor marks work on something else."""
+    if _VERSION.fullmatch(word):
+        return 0.0
     return weight * specificity(word) * (FOLDER_WEIGHT if word in folders else 1.0)
 
 
-def _dice(one: Piece, targets: Sequence[tuple[Piece, float]], weights: dict[str, float]) -> float:
-    """Best weighted Dice of a piece of the work with a target of the task."""
+_NO_MATCH = (0.0, frozenset())
+
+
+def _dice(
+    one: Piece, targets: Sequence[tuple[Piece, float]], weights: dict[str, float]
+) -> tuple[float, frozenset[str]]:
+    """Best weighted Dice of a piece of the work with a target of the task, and the
+    words they share."""
     words, mass = one
-    best = 0.0
+    best, best_shared = 0.0, frozenset()
     for (target, target_mass), weight in targets:
         shared = words & target
         if shared:
-            dice = 2 * sum(weights[word] for word in shared) / (mass + target_mass)
-            best = max(best, weight * dice)
-    return best
+            dice = weight * 2 * sum(weights[word] for word in shared) / (mass + target_mass)
+            if dice > best:
+                best, best_shared = dice, shared
+    return best, best_shared
 
 
 def _contributions(
@@ -219,8 +244,25 @@ def _contributions(
 
 def features(best: Candidate, runner_up: Candidate | None, has_summary: bool) -> Features:
     """What the confidence weighs, in `CALIBRATION`'s order after the intercept."""
-    ratio = runner_up.item / best.item if runner_up and best.item else 0.0
+    ratio = _rival(best, runner_up) / best.item if runner_up and best.item else 0.0
     return _features(best.item, best.overlap, ratio, has_summary)
+
+
+def _rival(best: Candidate, runner_up: Candidate) -> float:
+    """The runner-up's best match with a piece of the work that `best` does not explain
+    away. On a summary line that `best` matches better, with every word the runner-up
+    matches there and more, the runner-up is no other reading of what the person said;
+    a line of code is no statement, and its identifiers are shared by chance."""
+    return max(
+        (
+            item
+            for mine, item, ours, theirs in zip(
+                best.by_piece, runner_up.by_piece, best.shared, runner_up.shared, strict=True
+            )
+            if not (theirs and mine >= item and theirs < ours)
+        ),
+        default=0.0,
+    )
 
 
 def _features(item: float, overlap: float, ratio: float, has_summary: bool) -> Features:
