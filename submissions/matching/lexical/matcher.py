@@ -44,7 +44,7 @@ ROLE_PENALTY = 0.5
 CALIBRATION = (-1.99, 1.39, 3.20, -0.62, -0.82)
 LINK = 0.6  # link the best task when it is this likely right
 SURE = 0.8  # below this, or with a close runner-up, a PM should look
-CLOSE = 0.8  # runner-up item score / best item score that makes a close call
+CLOSE = 0.8  # how close the runner-up comes (`_closeness`) to make a close call
 IGNORE = 0.2  # below this nothing is worth a PM's look
 SECOND = 0.75  # another task is linked too when the part of the work it wins reaches this
 # Beside a task the person named, another is linked only by a summary line about it
@@ -119,8 +119,10 @@ def score(
     for task, profile in zip(tasks, profiles, strict=True):
         if work_side.weights.keys().isdisjoint(profile.terms):
             # Nothing in common: no evidence to weigh (most tasks of a large brief).
-            none = (frozenset(),) * len(pieces)
-            candidates.append(Candidate(task, 0.0, 0.0, {}, (0.0,) * len(pieces), 0.0, none))
+            nothing = (0.0,) * len(pieces)
+            candidates.append(
+                Candidate(task, 0.0, 0.0, {}, nothing, shared=(frozenset(),) * len(pieces))
+            )
             continue
         penalty = ROLE_PENALTY if work.role and task.role and task.role != work.role else 1.0
         targets = [
@@ -139,11 +141,19 @@ def score(
         contributions = _contributions(work_side, said, profile, weights)
         norm = math.sqrt(sum((w * weights[word]) ** 2 for word, w in profile.terms.items()))
         full = sum(contributions.values()) / norm * penalty if norm else 0.0
-        # A word's share is proportional to its weight in the work.
-        scale = sum(v * damped[word] / work_side.weights[word] for word, v in contributions.items())
-        overlap = scale / norm * penalty if norm else 0.0
-        item = max(by_piece, default=0.0)
-        candidates.append(Candidate(task, item, overlap, contributions, by_piece, full, shared))
+        # A word's contribution is proportional to its weight in the work.
+        less = sum(v * damped[word] / work_side.weights[word] for word, v in contributions.items())
+        candidates.append(
+            Candidate(
+                task,
+                item=max(by_piece, default=0.0),
+                overlap=less / norm * penalty if norm else 0.0,
+                contributions=contributions,
+                by_piece=by_piece,
+                full=full,
+                shared=shared,
+            )
+        )
     return sorted(candidates, key=lambda c: c.strength, reverse=True)
 
 
@@ -164,14 +174,15 @@ def _learned_shares(profiles: tuple[Profile, ...]) -> tuple[Profile, ...]:
     """The profiles with what approved work taught each task weighed by what it tells:
     a word that k tasks' approved work brought in counts 1/k for each, and one that joins
     the task's own words (`terminal` + `writer`) is its own evidence counted again."""
+    learned = [_learned(profile) for profile in profiles]
     learners: dict[str, int] = {}
-    for profile in profiles:
-        for word in _learned(profile):
+    for words in learned:
+        for word in words:
             learners[word] = learners.get(word, 0) + 1
     shared = []
-    for profile in profiles:
+    for profile, words in zip(profiles, learned, strict=True):
         terms = dict(profile.terms)
-        for word, taught in _learned(profile).items():
+        for word, taught in words.items():
             if _joins(word, profile.own):
                 taught = 0.0
             own = profile.own.get(word, 0.0)
@@ -244,8 +255,13 @@ def _contributions(
 
 def features(best: Candidate, runner_up: Candidate | None, has_summary: bool) -> Features:
     """What the confidence weighs, in `CALIBRATION`'s order after the intercept."""
-    ratio = _rival(best, runner_up) / best.item if runner_up and best.item else 0.0
-    return _features(best.item, best.overlap, ratio, has_summary)
+    return _features(best.item, best.overlap, _closeness(best, runner_up), has_summary)
+
+
+def _closeness(best: Candidate, runner_up: Candidate | None) -> float:
+    """How close the runner-up comes to `best`: its best match that `best` does not
+    explain away, over the best one's."""
+    return _rival(best, runner_up) / best.item if runner_up and best.item else 0.0
 
 
 def _rival(best: Candidate, runner_up: Candidate) -> float:
@@ -349,7 +365,7 @@ def _decide(
     """
     best, runner_up = (*candidates[:2], None)[:2]
     sure = confidence(best, runner_up, has_summary)
-    close = bool(runner_up and best.item and runner_up.item / best.item >= CLOSE)
+    close = _closeness(best, runner_up) >= CLOSE
     needs_review = sure >= IGNORE and (sure < SURE or close)
     if sure < LINK:
         return [], needs_review
