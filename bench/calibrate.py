@@ -23,6 +23,7 @@ if str(ROOT) not in sys.path:
 
 from bench.matching import Case, load  # noqa: E402
 from submissions.matching.base import TaskDoc  # noqa: E402
+from submissions.matching.lexical.evidence import summary_lines  # noqa: E402
 from submissions.matching.lexical.matcher import CALIBRATION, LINK, features, score  # noqa: E402
 
 STEPS = 50
@@ -42,7 +43,7 @@ def rows(briefs: dict[str, list[TaskDoc]], cases: Sequence[Case], no_summary: bo
     out = []
     for case in cases:
         best, runner_up = score(case.work, briefs[case.brief_id])[:2]
-        values = features(best, runner_up, bool(case.work.summary))
+        values = features(best, runner_up, bool(summary_lines(case.work)))
         out.append(
             Row(case.brief_id, values, best.task.id in case.gold, len(case.gold), no_summary)
         )

@@ -40,6 +40,9 @@ class BoundedCache:
         self._entries: OrderedDict[Hashable, tuple[Any, int, float]] = OrderedDict()
         self._lock = threading.Lock()
 
+    def __len__(self) -> int:
+        return len(self._entries)
+
     def get(self, key: Hashable) -> Any | None:
         with self._lock:
             entry = self._entries.get(key)

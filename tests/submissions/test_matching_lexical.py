@@ -103,6 +103,7 @@ def test_a_short_form_is_the_word_it_stands_for() -> None:
 
 def test_a_short_form_joined_to_a_common_word_is_both_words() -> None:
     assert set(tokens("command line")) < set(tokens("--cmdline"))
+    assert set(tokens("documentation strings")) < set(tokens("docstrings"))
 
 
 def test_a_projects_housekeeping_files_weigh_as_common_words() -> None:
@@ -300,11 +301,11 @@ def test_approved_work_teaches_its_file_paths_as_files() -> None:
 
 
 def test_approved_work_teaches_no_commit_hash() -> None:
-    approved = "This reverts commit 431ec6d34ef99d80f90b330876ed6231144a3ce7."
+    approved = "This reverts commit 431ec6d34ef99d80f90b330876ed6231144a3ce7.\nsrc/431EC6D/patch.py"
     profile = task_profile(replace(TASKS[0], examples=(approved,)))
 
     # A hash names one commit; its fragments match those of any other hash by chance.
-    assert set(profile.terms) - set(profile.own) == {"revert"}
+    assert set(profile.terms) - set(profile.own) == {"revert", "patch"}
 
 
 def test_what_approved_work_taught_is_matched_in_what_the_work_says_not_its_code() -> None:
@@ -326,14 +327,16 @@ def test_approved_work_teaches_a_task_what_sets_it_apart() -> None:
     tasks = (
         replace(TASKS[0], examples=(shared,)),
         replace(TASKS[1], examples=(shared,)),
-        replace(TASKS[2], examples=("junit: the JunitReport keeps the logs",)),
+        replace(TASKS[2], examples=("junit: the JunitReport keeps the FailedTests logs",)),
     )
     profiles = _brief(tasks)[0]
 
     # A word the approved work of two tasks shares tells each of them half as much; one
-    # that joins the task's own words (`junit` + `report`) is no news to it.
+    # that joins the task's own words (`junit` + `report`, `failed` + `tests`) is no news.
     assert profiles[0].terms["readouterr"] == pytest.approx(0.5 / 2)
-    assert profiles[2].terms["junitreport"] == 0.0
+    assert "junitreport" not in profiles[2].terms
+    assert "failedtest" not in profiles[2].terms
+    assert profiles[2].terms["keep"] == pytest.approx(0.5)
 
 
 def test_lines_about_other_work_make_a_match_less_sure_not_more() -> None:
@@ -381,6 +384,14 @@ def test_a_runner_up_matching_only_part_of_what_the_best_matches_on_a_line_is_no
     assert (best.task.id, runner_up.task.id) == ("t-slow", "t-warn")
     assert runner_up.item > 0
     assert features(best, runner_up, has_summary=True)[2] == 0.0
+
+
+def test_summary_lines_that_say_nothing_change_nothing() -> None:
+    said = WorkDoc(role="dev", summary=("Junitxml logs for failed tests",))
+    files = WorkDoc(role="dev", activities=(ActivityDoc("Editor", "src/junitxml.py"),))
+
+    assert match(replace(said, summary=(*said.summary, "-", "---", "***"))) == match(said)
+    assert match(replace(files, summary=("---",))) == match(files)
 
 
 def test_matcher_is_deterministic() -> None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from submissions.matching.base import SnippetDoc, TaskDoc, WorkDoc
-from submissions.matching.lexical.tokens import code_tokens, taught_tokens, tokens
+from submissions.matching.lexical.tokens import code_tokens, tokens, without_hashes
 
 WORK_FIELDS = {"summary": 1.0, "file": 0.6, "activity": 0.4, "name": 0.4, "snippet": 0.3}
 TASK_FIELDS = {"title": 1.0, "description": 0.7, "examples": 0.5}
@@ -109,21 +109,26 @@ def folder_words(work: WorkDoc) -> frozenset[str]:
     return frozenset(words)
 
 
+def summary_lines(work: WorkDoc) -> list[str]:
+    """The lines of the summary that say something (`---` or a redacted secret do not)."""
+    return [line for line in work.summary if tokens(line)]
+
+
 def summary_weight(work: WorkDoc) -> float:
     """How much a word of the summary counts toward the work's overlap with a task: fully
     in a summary of a line or two, less in a longer one, whose many words match some
     task by chance (length normalisation; a word several lines repeat keeps its weight
     by the noisy-or)."""
-    lines = len(work.summary)
+    lines = len(summary_lines(work))
     return min(1.0, math.sqrt(SUMMARY_LINES / lines)) if lines else 1.0
 
 
-def work_terms(work: WorkDoc, summary: float = 1.0, code: bool = True) -> Terms:
-    """The work's words and their weights; `summary` scales the summary's, and without
-    `code` the snippets' words are left out."""
+def work_terms(work: WorkDoc, summary_scale: float = 1.0, code: bool = True) -> Terms:
+    """The work's words and their weights; `summary_scale` scales the summary's, and
+    without `code` the snippets' words are left out."""
     terms = Terms()
     for i, line in enumerate(work.summary, 1):
-        weight = WORK_FIELDS["summary"] * summary
+        weight = WORK_FIELDS["summary"] * summary_scale
         terms.add(_weighted(tokens(line), weight), Source("summary", i, line))
     longest = max((activity.duration for activity in work.activities), default=0)
     for i, activity in enumerate(work.activities, 1):
@@ -161,7 +166,7 @@ def work_items(work: WorkDoc) -> list[Item]:
     """The summary lines, the summary as a whole, each snippet and each line of code in
     it, a line that defines a name (`def test_…(fixtures)`) by that name alone."""
     texts = [(Source("summary", i, line), tokens(line)) for i, line in enumerate(work.summary, 1)]
-    if len(work.summary) > 1:
+    if len(summary_lines(work)) > 1:
         whole = " ".join(work.summary)
         texts.append((Source("summary", 0, whole), tokens(whole)))
     for i, snippet in enumerate(work.snippets, 1):
@@ -208,17 +213,19 @@ class Profile:
 
 
 # Bump when `task_profile` changes what it builds: stored profiles are then rebuilt.
-PROFILE_FORMAT = 4
+PROFILE_FORMAT = 5
 
 
 def task_profile(task: TaskDoc) -> Profile:
-    """The task's words and targets; approved work (`examples`) is a field of its own."""
+    """The task's words and targets; approved work (`examples`) is a field of its own,
+    which teaches no commit hash."""
     own = Terms()
     own.add(_weighted(tokens(task.title), TASK_FIELDS["title"]))
     own.add(_weighted(tokens(task.description), TASK_FIELDS["description"]))
+    examples = [without_hashes(example) for example in task.examples]
     terms = Terms(dict(own.weights))
-    terms.add(word for example in task.examples for word in _example_words(example))
-    return Profile(own=own.weights, terms=terms.weights, targets=_targets(task))
+    terms.add(word for example in examples for word in _example_words(example))
+    return Profile(own=own.weights, terms=terms.weights, targets=_targets(task, examples))
 
 
 def _example_words(example: str) -> list[tuple[str, float]]:
@@ -230,16 +237,16 @@ def _example_words(example: str) -> list[tuple[str, float]]:
         if _PATH.fullmatch(line.strip()):
             words += path_words(line, learned * WORK_FIELDS["file"])
         else:
-            words += _weighted(taught_tokens(line), learned)
+            words += _weighted(tokens(line), learned)
     return words
 
 
-def _targets(task: TaskDoc) -> tuple[tuple[frozenset[str], float], ...]:
+def _targets(task: TaskDoc, examples: Sequence[str]) -> tuple[tuple[frozenset[str], float], ...]:
     """The task text, and (weighed less) each line of work approved for it earlier."""
     targets = [(frozenset(tokens(f"{task.title} {task.description}")), 1.0)]
     learned = TASK_FIELDS["examples"]
-    for example in task.examples:
-        lines = (frozenset(taught_tokens(line)) for line in example.splitlines())
+    for example in examples:
+        lines = (frozenset(tokens(line)) for line in example.splitlines())
         # A line of two words matches too much by chance to teach anything.
         targets += [(words, learned) for words in lines if len(words) >= 3]
     return tuple((words, weight) for words, weight in targets if words)

@@ -16,7 +16,7 @@ side comes from `Profile`s, built in advance when the app stores them.
 """
 
 import math
-import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -31,12 +31,13 @@ from submissions.matching.lexical.evidence import (
     folder_words,
     idf,
     profile_of,
+    summary_lines,
     summary_weight,
     work_items,
     work_terms,
 )
 from submissions.matching.lexical.explicit import explicit_references
-from submissions.matching.lexical.tokens import specificity, surface
+from submissions.matching.lexical.tokens import is_version, specificity, stem, surface
 
 # Work on a task of another role must be this much stronger to win.
 ROLE_PENALTY = 0.5
@@ -47,9 +48,6 @@ SURE = 0.8  # below this, or with a close runner-up, a PM should look
 CLOSE = 0.8  # how close the runner-up comes (`_closeness`) to make a close call
 IGNORE = 0.2  # below this nothing is worth a PM's look
 SECOND = 0.75  # another task is linked too when the part of the work it wins reaches this
-# Beside a task the person named, another is linked only by a summary line about it
-# alone: they said what the work was about, and its files may well be the named task's.
-SECOND_TO_NAMED = math.inf
 # A summary line that one task wins by this margin (runner-up / winner) and at least
 # this well links that task as soon as the line alone makes it likely.
 DISTINCT = 0.5
@@ -60,8 +58,6 @@ SEGMENTS = 4  # the best candidates among which the pieces of the work are share
 # anyway. A task's profile is a function of its text and examples, which a TaskDoc's
 # equality compares.
 BRIEFS_CACHED = 2
-# A release number (`7.3.0`), as the tokenizer keeps it whole.
-_VERSION = re.compile(r"\d+(?:\.\d+)+")
 
 
 @dataclass(frozen=True)
@@ -71,11 +67,11 @@ class Candidate:
     # Weighted overlap of all the work's words with the task's, a long summary's less.
     overlap: float
     contributions: dict[str, float]  # matched word -> its share of `full`
-    by_piece: tuple[float, ...] = ()  # the Dice similarity of each piece of the work
-    full: float = 0.0  # `overlap` with every summary word at its full weight
+    by_piece: tuple[float, ...]  # the Dice similarity of each piece of the work
+    full: float  # `overlap` with every summary word at its full weight
     # Per summary piece of the work, the words it shares with the target it matches best
     # (none for the pieces of code: `_rival`).
-    shared: tuple[frozenset[str], ...] = ()
+    shared: tuple[frozenset[str], ...]
 
     @property
     def strength(self) -> tuple[float, float]:
@@ -115,14 +111,12 @@ def score(
     items = work_items(work)
     pieces = [piece(item.words) for item in items]
     stated = [item.source.field == "summary" for item in items]
+    nothing, unshared = (0.0,) * len(pieces), (frozenset(),) * len(pieces)
     candidates = []
     for task, profile in zip(tasks, profiles, strict=True):
         if work_side.weights.keys().isdisjoint(profile.terms):
-            # Nothing in common: no evidence to weigh (most tasks of a large brief).
-            nothing = (0.0,) * len(pieces)
-            candidates.append(
-                Candidate(task, 0.0, 0.0, {}, nothing, shared=(frozenset(),) * len(pieces))
-            )
+            # Nothing in common: no evidence to weigh (many tasks of a large brief).
+            candidates.append(Candidate(task, 0.0, 0.0, {}, nothing, 0.0, unshared))
             continue
         penalty = ROLE_PENALTY if work.role and task.role and task.role != work.role else 1.0
         targets = [
@@ -174,19 +168,20 @@ def _learned_shares(profiles: tuple[Profile, ...]) -> tuple[Profile, ...]:
     """The profiles with what approved work taught each task weighed by what it tells:
     a word that k tasks' approved work brought in counts 1/k for each, and one that joins
     the task's own words (`terminal` + `writer`) is its own evidence counted again."""
-    learned = [_learned(profile) for profile in profiles]
-    learners: dict[str, int] = {}
-    for words in learned:
-        for word in words:
-            learners[word] = learners.get(word, 0) + 1
+    learned = [
+        {
+            word: taught
+            for word, taught in _learned(profile).items()
+            if not _joins(word, profile.own)
+        }
+        for profile in profiles
+    ]
+    learners = Counter(word for words in learned for word in words)
     shared = []
     for profile, words in zip(profiles, learned, strict=True):
-        terms = dict(profile.terms)
+        terms = dict(profile.own)
         for word, taught in words.items():
-            if _joins(word, profile.own):
-                taught = 0.0
-            own = profile.own.get(word, 0.0)
-            terms[word] = 1 - (1 - own) * (1 - taught / learners[word])
+            terms[word] = 1 - (1 - terms.get(word, 0.0)) * (1 - taught / learners[word])
         shared.append(Profile(own=profile.own, terms=terms, targets=profile.targets))
     return tuple(shared)
 
@@ -201,19 +196,25 @@ def _learned(profile: Profile) -> dict[str, float]:
 
 
 def _joins(word: str, own: Mapping[str, float], parts: int = 3) -> bool:
-    """Whether `word` is 2 to `parts` of the `own` words joined."""
+    """Whether `word` is 2 to `parts` of the `own` words (stems) joined."""
     for cut in range(2, len(word) - 1):
         head, tail = word[:cut], word[cut:]
-        if head in own and (tail in own or (parts > 2 and _joins(tail, own, parts - 1))):
+        if _known(head, own) and (
+            _known(tail, own) or (parts > 2 and _joins(tail, own, parts - 1))
+        ):
             return True
     return False
+
+
+def _known(part: str, own: Mapping[str, float]) -> bool:
+    return part in own or stem(part) in own
 
 
 def _unknown(word: str, weight: float, folders: frozenset[str]) -> float:
     """The weight of a word no task has: as rare as the rarest task word; but a release
     number no task names (`introduced in 7.3.0`) dates the work rather than says what
     it was about, so it neither matches a task nor marks work on something else."""
-    if _VERSION.fullmatch(word):
+    if is_version(word):
         return 0.0
     return weight * specificity(word) * (FOLDER_WEIGHT if word in folders else 1.0)
 
@@ -335,15 +336,18 @@ class LexicalMatcher:
         if not candidates:
             return MatchOutcome(self.name)
         lines = [i.source.field == "summary" and i.source.index > 0 for i in work_items(work)]
+        has_summary = bool(summary_lines(work))
         if explicit:
             # Named tasks are linked outright; another part of the work may be about more.
             named = [c for c in candidates if c.task.id in explicit]
             rest = [c for c in candidates if c.task.id not in explicit][: SEGMENTS - 1]
             segments = [*named, *rest]
-            linked, _ = _others(segments, len(named), bool(work.summary), lines, SECOND_TO_NAMED)
+            # Beside them, another is linked only by a summary line about it alone: the
+            # person said what the work was about, and its files may be the named task's.
+            linked, _ = _others(segments, len(named), has_summary, lines, by_parts=False)
             needs_review = False
         else:
-            linked, needs_review = _decide(candidates, bool(work.summary), lines)
+            linked, needs_review = _decide(candidates, has_summary, lines)
         matches = [Match(task_id, 1.0, why) for task_id, why in explicit.items()]
         matches += [
             Match(c.task.id, round(p, 3), reason(c, work_side, work.role)) for c, p in linked
@@ -381,18 +385,19 @@ def _others(
     linked: int,
     has_summary: bool,
     lines: Sequence[bool],
-    second: float = SECOND,
+    by_parts: bool = True,
 ) -> tuple[list[tuple[Candidate, float]], dict[int, float]]:
     """Which of `segments` after the first `linked` ones (already linked) a part of the
-    work is about (the pieces it won make it `second` likely, or a summary line is about
-    it alone), with their confidence; and the confidence of each on its own part."""
+    work is about (the pieces it won make it `SECOND` likely, when `by_parts`, or a
+    summary line is about it alone), with their confidence; and the confidence of each
+    on its own part."""
     parts = _parts(segments, has_summary, [True] * len(lines))
     # A summary line about one task alone says the work did that task too.
     stated = _parts(segments, has_summary, lines, margin=DISTINCT, least=STATED)
     also = [
         (segments[i], max(parts.get(i, 0.0), stated.get(i, 0.0)))
         for i in range(linked, len(segments))
-        if parts.get(i, 0.0) >= second or stated.get(i, 0.0) >= LINK
+        if (by_parts and parts.get(i, 0.0) >= SECOND) or stated.get(i, 0.0) >= LINK
     ]
     return sorted(also, key=lambda pair: -pair[1]), parts
 

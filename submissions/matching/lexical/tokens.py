@@ -125,8 +125,8 @@ def stem(word: str) -> str:
 
 @lru_cache(maxsize=65536)
 def _chunk_words(chunk: str) -> tuple[str, ...]:
-    if "." in chunk:
-        return (chunk,)  # a version: 3.10 is not 10
+    if is_version(chunk):
+        return (chunk,)  # 3.10 is not 10
     parts = [p.lower() for p in _CAMEL.findall(chunk)]
     if len(parts) == 1:
         parts = _short_form_joined(parts[0])
@@ -137,10 +137,15 @@ def _chunk_words(chunk: str) -> tuple[str, ...]:
     return tuple(words)
 
 
+def is_version(word: str) -> bool:
+    """Whether `word` is a version (`3.10`, `1.2.3`), which tokens keep whole."""
+    return "." in word
+
+
 def _short_form_joined(word: str) -> list[str]:
     """`cmdline` as `cmd`, `line`: a short form joined to a common word is both words."""
     for cut in range(2, len(word) - 3):
-        if word[:cut] in _ABBREVIATIONS and word[cut:] in GENERIC_WORDS:
+        if word[:cut] in _ABBREVIATIONS and stem(word[cut:]) in _GENERIC_STEMS:
             return [word[:cut], word[cut:]]
     return [word]
 
@@ -158,15 +163,14 @@ def tokens(text: str) -> tuple[str, ...]:
     return tuple(words)
 
 
-# A commit hash (`431ec6d`): hex digits mixing letters and numbers, seven or more.
-_HASH = re.compile(r"\b(?=[a-f]*\d)(?=\d*[a-f])[0-9a-f]{7,40}\b")
+# A commit hash (`431ec6d`, a SHA-256 too): hex digits mixing letters and numbers.
+_HASH = re.compile(r"\b(?=[a-f]*\d)(?=\d*[a-f])[0-9a-f]{7,64}\b", re.IGNORECASE)
 
 
-def taught_tokens(text: str) -> tuple[str, ...]:
-    """Like `tokens`, without commit hashes: what approved work teaches a task is its
-    words; a hash names one commit, and its fragments (`431`, `ec`) match those of any
-    other hash by chance."""
-    return tokens(_HASH.sub(" ", text))
+def without_hashes(text: str) -> str:
+    """`text` without its commit hashes: a hash names one commit, and its fragments
+    (`431`, `ec`) match those of any other hash by chance."""
+    return _HASH.sub(" ", text)
 
 
 def _no_floats(text: str) -> str:
