@@ -9,7 +9,7 @@ from bench.matching import evaluate
 from submissions.matching import get_matcher, work_text
 from submissions.matching.base import ActivityDoc, SnippetDoc, TaskDoc, WorkDoc
 from submissions.matching.lexical import LexicalMatcher
-from submissions.matching.lexical.evidence import task_profile, work_terms
+from submissions.matching.lexical.evidence import task_profile, work_items, work_terms
 from submissions.matching.lexical.matcher import _brief, features, score
 from submissions.matching.lexical.tokens import GENERIC_WEIGHT, code_tokens, specificity, tokens
 
@@ -86,6 +86,21 @@ def test_a_number_in_code_is_a_version_only_in_its_prose_or_of_three_parts() -> 
     assert "3.10" in code_tokens('"""Needs Python 3.10\nor later."""')
     assert "2.0" in code_tokens("retry()  # deprecated since 2.0")
     assert "1.2.3" in code_tokens("pin = 1.2.3")
+
+
+def test_a_word_of_the_language_inside_an_identifier_is_no_topic_in_code() -> None:
+    assert "assert" not in code_tokens("result.assert_outcomes(error=2)")
+    assert "outcom" in code_tokens("result.assert_outcomes(error=2)")
+    assert "typeerror" in code_tokens("raise TypeError(msg)")  # the whole name stays
+    assert "assert" in tokens("assert_outcomes")  # prose keeps it
+
+
+def test_a_decorator_line_is_no_piece_of_its_own() -> None:
+    text = '@pytest.mark.parametrize("first", [True, False])\ndef test_first_item(first):'
+    work = WorkDoc(role="dev", snippets=(SnippetDoc(text=text),))
+    whole, *lines = [item.words for item in work_items(work)]
+    assert "parametriz" in whole  # the snippet as a whole keeps it
+    assert lines == [frozenset(code_tokens("test_first_item"))]
 
 
 def test_a_float_in_code_is_no_evidence_for_a_task_naming_that_version() -> None:
@@ -530,11 +545,11 @@ def test_beside_a_task_named_by_key_files_alone_do_not_link_another() -> None:
 
 
 # Floors a little under what the matcher measures on the dev set (README of the bench),
-# so that a regression fails here; with summaries it is the project's target (F1 0.95),
-# which this matcher reaches by two links, as it reaches 0.80 without them.
+# so that a regression fails here; the F1 floors are the project's targets (0.95 with
+# summaries, 0.80 without), which this matcher reaches by a link each.
 @pytest.mark.parametrize(
     ("no_summary", "min_f1", "min_negatives_unmatched", "min_both_linked"),
-    [(False, 0.95, 0.97, 0.85), (True, 0.795, 0.93, 0.3)],
+    [(False, 0.95, 0.97, 0.85), (True, 0.80, 0.93, 0.3)],
     ids=["with-summaries", "files-and-snippets-only"],
 )
 def test_dev_bench_holds_its_figures(

@@ -164,7 +164,8 @@ def _snippet_words(snippet: SnippetDoc) -> tuple[str, ...]:
 
 def work_items(work: WorkDoc) -> list[Item]:
     """The summary lines, the summary as a whole, each snippet and each line of code in
-    it, a line that defines a name (`def test_…(fixtures)`) by that name alone."""
+    it but its decorators, a line that defines a name (`def test_…(fixtures)`) by that
+    name alone."""
     texts = [(Source("summary", i, line), tokens(line)) for i, line in enumerate(work.summary, 1)]
     if len(summary_lines(work)) > 1:
         whole = " ".join(work.summary)
@@ -172,9 +173,15 @@ def work_items(work: WorkDoc) -> list[Item]:
     for i, snippet in enumerate(work.snippets, 1):
         source = Source("snippet", i, snippet.text)
         texts.append((source, _snippet_words(snippet)))
-        # A test's name or a docstring line can say what the change is about by itself.
+        # A test's name or a docstring line can say what the change is about by itself;
+        # a decorator (`@pytest.mark.parametrize`) says how the code below it runs, and
+        # alone matches any task that names the framework.
         lines = snippet.text.splitlines() if snippet.context == "code" else []
-        texts += [(source, code_tokens(_defined(line))) for line in lines]
+        texts += [
+            (source, code_tokens(_defined(line)))
+            for line in lines
+            if not line.lstrip().startswith("@")
+        ]
     return [
         Item(source, frozenset(words))
         for source, words in texts

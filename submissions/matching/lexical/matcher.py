@@ -42,7 +42,7 @@ from submissions.matching.lexical.tokens import is_version, specificity, stem, s
 # Work on a task of another role must be this much stronger to win.
 ROLE_PENALTY = 0.5
 # Logistic calibration: intercept, item, log(1 + overlap), runner-up ratio, has a summary.
-CALIBRATION = (-1.99, 1.39, 3.20, -0.62, -0.82)
+CALIBRATION = (-1.91, 1.45, 3.17, -0.74, -0.83)
 LINK = 0.6  # link the best task when it is this likely right
 SURE = 0.8  # below this, or with a close runner-up, a PM should look
 CLOSE = 0.8  # how close the runner-up comes (`_closeness`) to make a close call

@@ -124,13 +124,16 @@ def stem(word: str) -> str:
 
 
 @lru_cache(maxsize=65536)
-def _chunk_words(chunk: str) -> tuple[str, ...]:
+def _chunk_words(chunk: str, code: bool = False) -> tuple[str, ...]:
+    """The words of an identifier-like run; in `code`, without the parts that are the
+    language's own words (`assert_outcomes`, `is_none`): they name no topic inside an
+    identifier either. The whole identifier keeps them (`TypeError`)."""
     if is_version(chunk):
         return (chunk,)  # 3.10 is not 10
     parts = [p.lower() for p in _CAMEL.findall(chunk)]
     if len(parts) == 1:
         parts = _short_form_joined(parts[0])
-    words = [stem(p) for p in parts if _keep(p)]
+    words = [stem(p) for p in parts if _keep(p) and not (code and p in CODE_WORDS)]
     if 1 < len(parts) <= 3 and all(p.isalpha() for p in parts):
         # The whole identifier too, so `RaisesGroup` and `raises_group` agree exactly.
         words.append(stem("".join(parts)))
@@ -184,7 +187,7 @@ def code_tokens(text: str) -> tuple[str, ...]:
     words: list[str] = []
     for chunk in _CHUNK.findall(_no_floats(_REDACTED.sub(" ", text))):
         if chunk.lower() not in CODE_WORDS:
-            words.extend(_chunk_words(chunk))
+            words.extend(_chunk_words(chunk, code=True))
     return tuple(words)
 
 
