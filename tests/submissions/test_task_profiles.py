@@ -95,7 +95,7 @@ def test_approval_teaches_the_profiles_of_the_approved_tasks(api, alice, bob):
     )
 
     assert stored(speed).examples[0].startswith("Implemented Stripe webhook handler")
-    assert "webhook" in stored(speed).data["terms"]
+    assert "webhook" in stored(speed).data["learned"]
     assert stored(other).examples == []
 
 

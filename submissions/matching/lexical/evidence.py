@@ -13,6 +13,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from submissions.matching.base import SnippetDoc, TaskDoc, WorkDoc
@@ -193,20 +194,28 @@ def work_items(work: WorkDoc) -> list[Item]:
 class Profile:
     """What the matcher needs of one task, built once per task text and set of examples.
 
-    `own` holds the weights of the task's own words, `terms` those with the words of
-    work approved for it, and `targets` the word sets a piece of the work is compared
+    `own` holds the weights of the task's own words, `learned` those of the words work
+    approved for it taught, and `targets` the word sets a piece of the work is compared
     with (the task text, then each line of approved work) with their weights.
     """
 
     own: dict[str, float]
-    terms: dict[str, float]
+    learned: dict[str, float]
     targets: tuple[tuple[frozenset[str], float], ...]
+
+    @cached_property
+    def terms(self) -> dict[str, float]:
+        """Every word of the task, its own weight and what approvals taught combined."""
+        return {
+            word: 1 - (1 - self.own.get(word, 0.0)) * (1 - self.learned.get(word, 0.0))
+            for word in self.own.keys() | self.learned.keys()
+        }
 
     def to_json(self) -> dict[str, Any]:
         return {
             "format": PROFILE_FORMAT,
             "own": self.own,
-            "terms": self.terms,
+            "learned": self.learned,
             "targets": [[sorted(words), weight] for words, weight in self.targets],
         }
 
@@ -216,11 +225,11 @@ class Profile:
         if data.get("format") != PROFILE_FORMAT:
             return None
         targets = tuple((frozenset(words), weight) for words, weight in data["targets"])
-        return cls(own=data["own"], terms=data["terms"], targets=targets)
+        return cls(own=data["own"], learned=data["learned"], targets=targets)
 
 
 # Bump when `task_profile` changes what it builds: stored profiles are then rebuilt.
-PROFILE_FORMAT = 5
+PROFILE_FORMAT = 6
 
 
 def task_profile(task: TaskDoc) -> Profile:
@@ -230,9 +239,9 @@ def task_profile(task: TaskDoc) -> Profile:
     own.add(_weighted(tokens(task.title), TASK_FIELDS["title"]))
     own.add(_weighted(tokens(task.description), TASK_FIELDS["description"]))
     examples = [without_hashes(example) for example in task.examples]
-    terms = Terms(dict(own.weights))
-    terms.add(word for example in examples for word in _example_words(example))
-    return Profile(own=own.weights, terms=terms.weights, targets=_targets(task, examples))
+    learned = Terms()
+    learned.add(word for example in examples for word in _example_words(example))
+    return Profile(own=own.weights, learned=learned.weights, targets=_targets(task, examples))
 
 
 def _example_words(example: str) -> list[tuple[str, float]]:
@@ -273,6 +282,6 @@ def idf(profiles: Sequence[Profile]) -> dict[str, float]:
     for profile in profiles:
         for word in profile.own:
             df[word] = df.get(word, 0) + 1
-        learned.update(profile.terms)
+        learned.update(profile.learned)
     total = len(profiles) + IDF_PRIOR_TASKS + 1
     return {word: math.log(total / (df.get(word, 1) + 0.5)) for word in learned | df.keys()}

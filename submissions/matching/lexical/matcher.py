@@ -169,30 +169,18 @@ def _learned_shares(profiles: tuple[Profile, ...]) -> tuple[Profile, ...]:
     a word that k tasks' approved work brought in counts 1/k for each, and one that joins
     the task's own words (`terminal` + `writer`) is its own evidence counted again."""
     learned = [
-        {
-            word: taught
-            for word, taught in _learned(profile).items()
-            if not _joins(word, profile.own)
-        }
+        {word: taught for word, taught in profile.learned.items() if not _joins(word, profile.own)}
         for profile in profiles
     ]
     learners = Counter(word for words in learned for word in words)
-    shared = []
-    for profile, words in zip(profiles, learned, strict=True):
-        terms = dict(profile.own)
-        for word, taught in words.items():
-            terms[word] = 1 - (1 - terms.get(word, 0.0)) * (1 - taught / learners[word])
-        shared.append(Profile(own=profile.own, terms=terms, targets=profile.targets))
-    return tuple(shared)
-
-
-def _learned(profile: Profile) -> dict[str, float]:
-    """The weight approved work added to each word of the task, undoing the noisy-or."""
-    return {
-        word: 1 - (1 - weight) / (1 - own)
-        for word, weight in profile.terms.items()
-        if weight > (own := profile.own.get(word, 0.0)) and own < 1
-    }
+    return tuple(
+        Profile(
+            own=profile.own,
+            learned={word: taught / learners[word] for word, taught in words.items()},
+            targets=profile.targets,
+        )
+        for profile, words in zip(profiles, learned, strict=True)
+    )
 
 
 def _joins(word: str, own: Mapping[str, float], parts: int = 3) -> bool:

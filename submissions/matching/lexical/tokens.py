@@ -66,9 +66,9 @@ STOP_WORDS = _words(
 GENERIC_WORDS = _words(
     """
     again allow allows arg args argument arguments author authors avoid behavior behaviour broken
-    build call changelog contributing contributors
-    called calls case cases cause caused causes check checks ci class classes cleanup code
-    command commands config configuration correct correctly data default dir directory document
+    build call called calls case cases cause caused causes changelog check checks ci class
+    classes cleanup code command commands config configuration contributing contributors
+    correct correctly data default dir directory document
     documentation empty ensure error errors example examples exception false feature features file
     files first folder function functions get handle handling import imports incorrect input
     instead int internal item items last line lines list longer make message messages method
